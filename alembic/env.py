@@ -1,0 +1,129 @@
+"""Alembic's environment: the generic template, plus what the stairway needs.
+
+- The URL comes from ``-x url=...``, else ``$DATABASE_URL``, else alembic.ini.
+- A connection passed in ``config.attributes["connection"]`` is used as is
+  (the cookbook's "sharing a connection" recipe; tasks, tests and
+  pytest-alembic pass one).
+- SQLite runs in batch mode, with foreign keys off while tables are rebuilt
+  and a ``PRAGMA foreign_key_check`` before commit.
+- One migration run at a time per database: an advisory lock on
+  PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN IMMEDIATE`` on SQLite.
+"""
+
+import os
+import sys
+from contextlib import contextmanager
+from logging.config import fileConfig
+from pathlib import Path
+
+from alembic import context
+from alembic.util import CommandError
+from sqlalchemy import Connection, text
+
+sys.path.insert(0, str(Path(__file__).parent))
+import stairway_ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
+
+from models import Base
+from scripts.database import make_engine, redact
+
+config = context.config
+
+# callers that set up logging themselves (tasks.py) pass configure_logger=False
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+LOCK_NAME = "sqlalchemy_stairway_migrations"
+LOCK_KEY = 0x5741_4952  # any fixed 64-bit number; "STAIR"-ish
+LOCK_TIMEOUT_SECONDS = 600
+
+
+def database_url() -> str:
+    """Return the URL from -x url=..., else $DATABASE_URL, else alembic.ini."""
+    return (
+        config.attributes.get("url")  # a caller in Python, such as `invoke sql`
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or os.environ.get("DATABASE_URL")
+        or config.get_main_option("sqlalchemy.url")
+    )
+
+
+def run_migrations_offline() -> None:
+    """Emit the SQL of the migrations as text, without a database."""
+    context.configure(
+        url=database_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        render_as_batch=database_url().startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+@contextmanager
+def one_run_at_a_time(connection: Connection):
+    """Hold the database's migration lock (SQLite: BEGIN IMMEDIATE does it)."""
+    dialect = connection.dialect.name
+    if dialect == "mysql":
+        got = connection.execute(
+            text("SELECT GET_LOCK(:name, :timeout)"),
+            {"name": LOCK_NAME, "timeout": LOCK_TIMEOUT_SECONDS},
+        ).scalar()
+        connection.commit()
+        if got != 1:
+            raise CommandError("another migration run holds the lock; try again when it ends")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": LOCK_NAME})
+            connection.commit()
+    else:
+        yield
+
+
+def run_migrations(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=sqlite,
+        # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
+        transactional_ddl=True if connection.info.get("transactional_ddl") else None,
+    )
+    with one_run_at_a_time(connection), context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # released at COMMIT; the second run then reads the new version
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise CommandError(f"foreign keys broken by this migration: {broken}")
+
+
+def run_migrations_online() -> None:
+    """Run the migrations against a live database."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_migrations(connection)
+        return
+    engine = make_engine(database_url(), for_migrations=True)
+    try:
+        with engine.connect() as connection:
+            run_migrations(connection)
+    except CommandError:
+        raise
+    except Exception as exc:
+        if getattr(exc, "connection_invalidated", False) or "connect" in type(exc).__name__.lower():
+            raise CommandError(f"cannot reach {redact(engine.url)}: {exc}") from exc
+        raise
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,60 @@
+"""Stage 1: the 0.3 tutorial's users and email_addresses tables
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22
+
+The SQLAlchemy 0.3.5 tutorial (2007) built two tables with ``Table`` objects
+on a ``BoundMetaData`` and mapped plain classes to them with ``mapper()``.
+This revision creates exactly those tables.  Every constraint is named by
+the project's naming convention (``pk_users``,
+``fk_email_addresses_user_id_users``), so later stages can drop and rename
+them by a name that is the same on every database.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Create users and email_addresses."""
+    op.create_table(
+        "users",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("user_name", sa.String(40)),
+        sa.Column("password", sa.String(10)),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_users")),
+    )
+    op.create_table(
+        "email_addresses",
+        sa.Column("address_id", sa.Integer(), nullable=False),
+        sa.Column("email_address", sa.String(100), nullable=False),
+        sa.Column("user_id", sa.Integer()),
+        sa.PrimaryKeyConstraint("address_id", name=op.f("pk_email_addresses")),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.user_id"],
+            name=op.f("fk_email_addresses_user_id_users"),
+        ),
+    )
+
+
+def downgrade() -> None:
+    """Drop email_addresses and users, after asking if they hold rows."""
+    op.confirm_data_loss(
+        {
+            "table users": sa.select(sa.func.count()).select_from(sa.table("users")),
+            "table email_addresses": sa.select(sa.func.count()).select_from(
+                sa.table("email_addresses")
+            ),
+        }
+    )
+    op.drop_table("email_addresses")
+    op.drop_table("users")
