@@ -74,7 +74,8 @@ class CheckFailure(Exception):
 
     def __str__(self) -> str:
         shown = "".join(f"\n  - {line}" for line in self.differences)
-        return f"stage {self.stage.number} (revision {self.stage.revision or 'base'}), {self.step}:{shown}"
+        revision = self.stage.revision or "base"
+        return f"stage {self.stage.number} (revision {revision}), {self.step}:{shown}"
 
 
 def check_history() -> list[str]:

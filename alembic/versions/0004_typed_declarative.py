@@ -166,7 +166,8 @@ def rename_id_column(batch, old: str, new: str) -> None:
 def drop_foreign_key(batch, table: str, name: str) -> None:
     batch.drop_constraint(name, type_="foreignkey")
     if op.get_context().dialect.name == "mysql":
-        # InnoDB made an index for the foreign key and keeps it after the drop
+        # InnoDB made an index for the foreign key and keeps it after the
+        # drop; drop it too, so nothing of the old name survives
         batch.drop_index(name)
 
 
