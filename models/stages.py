@@ -34,7 +34,7 @@ STAGES: tuple[Stage, ...] = (
         "0001",
         "Tables and classical mappers",
         "0.3 (2007)",
-        "001: the SQLAlchemy 0.3.5 tutorial",
+        "001, the 0.3.5 tutorial",
         stage1_tables.metadata,
     ),
     Stage(
@@ -42,7 +42,7 @@ STAGES: tuple[Stage, ...] = (
         "0002",
         "Declarative pets",
         "1.3",
-        "000: the pets notebook",
+        "000, pets notebook",
         stage2_pets.metadata,
     ),
     Stage(
@@ -50,7 +50,7 @@ STAGES: tuple[Stage, ...] = (
         "0003",
         "Jenny's number",
         "1.2 (2018)",
-        "003: the 2018 notebook",
+        "003, 2018 notebook",
         stage3_numbers.metadata,
     ),
     Stage(
@@ -58,7 +58,7 @@ STAGES: tuple[Stage, ...] = (
         "0004",
         "Typed declarative, 2.0 names, hashed passwords",
         "2.0",
-        "002: the 2.0 unified tutorial",
+        "002, 2.0 tutorial",
         stage4_typed.metadata,
         downgrade_loses=frozenset({"users.password"}),
     ),
@@ -67,7 +67,7 @@ STAGES: tuple[Stage, ...] = (
         "0005",
         "Orders, items and cascades",
         "2.0",
-        "002: the 2.0 unified tutorial (cascades)",
+        "002, 2.0 tutorial",
         stage5_orders.metadata,
     ),
 )

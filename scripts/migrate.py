@@ -17,9 +17,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import DBAPIError
 
 from models.stages import STAGES, Stage, stage_for_revision
-from scripts.database import make_engine
+from scripts.database import first_line, make_engine, redact
 from scripts.errors import StairwayError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,13 @@ def migration_connection(engine_or_url: Engine | str) -> Iterator[Connection]:
     owns = not isinstance(engine_or_url, Engine)
     engine = make_engine(engine_or_url, for_migrations=True) if owns else engine_or_url
     try:
-        with engine.connect() as connection:
+        try:
+            connection = engine.connect()
+        except DBAPIError as exc:
+            raise StairwayError(
+                f"cannot connect to {redact(engine.url)}: {first_line(exc)}"
+            ) from None
+        with connection:
             yield connection
     finally:
         if owns:
