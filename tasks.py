@@ -140,11 +140,11 @@ def down(c, url=None, yes=False):
     help={
         "url": URL_HELP,
         "reset": "empty the database first if it is not (asks nothing more: implies --yes)",
-        "pause": "wait for Enter between stages (default: when the terminal is interactive)",
+        "pause": "wait for Enter between stages, when the terminal is interactive (default: yes)",
         "lessons": "show each stage's lesson (default: yes)",
     }
 )
-def walk(c, url=None, reset=False, pause=None, lessons=True):
+def walk(c, url=None, reset=False, pause=True, lessons=True):
     """Walk every stage from an empty database: what changed, its SQL, the schema, the data."""
     from rich.markdown import Markdown
     from rich.rule import Rule
@@ -155,7 +155,7 @@ def walk(c, url=None, reset=False, pause=None, lessons=True):
     from scripts.safety import backup_sqlite, refuse_drift
 
     console = display.console()
-    pause = sys.stdin.isatty() if pause is None else pause
+    pause = pause and sys.stdin.isatty()
     with opened(url) as connection, friendly_errors():
         here = current_stage(connection)
         refuse_drift(connection, here)
