@@ -306,3 +306,17 @@ def test(c, args=""):
     result = subprocess.run([sys.executable, "-m", "pytest", *shlex.split(args)], check=False)
     if result.returncode:
         raise Exit(code=result.returncode)
+
+
+@task
+def golden(c):
+    """Rewrite the golden SQL files of every revision and dialect; say which changed."""
+    from scripts.golden import write_golden_files
+    from scripts.migrate import PROJECT_ROOT
+
+    changed = write_golden_files()
+    for path in changed:
+        verb = "updated" if path.exists() else "removed"
+        print(f"{verb} {path.relative_to(PROJECT_ROOT)}")
+    if not changed:
+        print("every golden file is up to date")

@@ -1,0 +1,5 @@
+-- Running downgrade 0002 -> 0001
+
+DROP TABLE pet;
+
+UPDATE alembic_version SET version_num='0001' WHERE alembic_version.version_num = '0002';

@@ -1,0 +1,43 @@
+BEGIN;
+
+-- Running upgrade 0003 -> 0004
+
+ALTER TABLE users ADD COLUMN password_hash VARCHAR(128);
+
+-- here the online upgrade hashes every users.password into password_hash
+
+ALTER TABLE users RENAME TO user_account;
+
+ALTER TABLE user_account RENAME CONSTRAINT pk_users TO pk_user_account;
+
+ALTER TABLE user_account DROP COLUMN password;
+
+ALTER TABLE user_account RENAME user_id TO id;
+
+ALTER TABLE user_account ALTER COLUMN user_name TYPE VARCHAR(30);
+
+ALTER TABLE user_account ALTER COLUMN user_name SET NOT NULL;
+
+ALTER TABLE user_account RENAME user_name TO name;
+
+ALTER TABLE user_account ADD COLUMN fullname VARCHAR(100);
+
+ALTER SEQUENCE users_user_id_seq RENAME TO user_account_id_seq;
+
+ALTER TABLE email_addresses RENAME TO address;
+
+ALTER TABLE address RENAME CONSTRAINT pk_email_addresses TO pk_address;
+
+ALTER TABLE address DROP CONSTRAINT fk_email_addresses_user_id_users;
+
+ALTER TABLE address RENAME address_id TO id;
+
+ALTER TABLE address ALTER COLUMN user_id SET NOT NULL;
+
+ALTER TABLE address ADD CONSTRAINT fk_address_user_id_user_account FOREIGN KEY(user_id) REFERENCES user_account (id);
+
+ALTER SEQUENCE email_addresses_address_id_seq RENAME TO address_id_seq;
+
+UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0003';
+
+COMMIT;

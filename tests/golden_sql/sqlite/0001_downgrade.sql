@@ -1,0 +1,5 @@
+DROP TABLE email_addresses;
+
+DROP TABLE users;
+
+DELETE FROM alembic_version WHERE alembic_version.version_num = '0001';

@@ -1,0 +1,5 @@
+DROP TABLE item;
+
+DROP TABLE "order";
+
+UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0005';
