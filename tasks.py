@@ -34,7 +34,14 @@ def friendly_errors():
     except StairwayError as exc:
         raise Exit(f"error: {exc}", code=1) from None
     except DBAPIError as exc:
-        raise Exit(f"error: the database said: {first_line(exc)}", code=1) from None
+        said = first_line(exc)
+        if "locked" in said:
+            raise Exit(
+                "error: another process is writing to the database and did not finish in "
+                "time; try again when it is done (or raise $STAIRWAY_LOCK_TIMEOUT)",
+                code=1,
+            ) from None
+        raise Exit(f"error: the database said: {said}", code=1) from None
 
 
 @contextmanager
@@ -283,7 +290,7 @@ def lesson(c, number):
     with friendly_errors():
         stage_ = parse_stage(number)
         if stage_.number == 0:
-            raise Exit("stage 0 is the empty database; lessons start at stage 1", code=1)
+            raise Exit("error: stage 0 is the empty database; lessons start at stage 1", code=1)
     render_lesson(display.console(), stage_.number)
 
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import stairway_ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
 
 from models import Base
-from scripts.database import make_engine, redact
+from scripts.database import lock_timeout, make_engine, redact
 
 config = context.config
 
@@ -36,7 +36,6 @@ target_metadata = Base.metadata
 
 LOCK_NAME = "sqlalchemy_stairway_migrations"
 LOCK_KEY = 0x5741_4952  # any fixed 64-bit number; "STAIR"-ish
-LOCK_TIMEOUT_SECONDS = 600
 
 
 def database_url() -> str:
@@ -69,7 +68,7 @@ def one_run_at_a_time(connection: Connection):
     if dialect == "mysql":
         got = connection.execute(
             text("SELECT GET_LOCK(:name, :timeout)"),
-            {"name": LOCK_NAME, "timeout": LOCK_TIMEOUT_SECONDS},
+            {"name": LOCK_NAME, "timeout": lock_timeout()},
         ).scalar()
         connection.commit()
         if got != 1:

@@ -19,6 +19,12 @@ from scripts.errors import StairwayError
 
 DEFAULT_URL = "sqlite:///tutorial.db"
 
+
+def lock_timeout() -> int:
+    """Seconds a run waits for another run's lock ($STAIRWAY_LOCK_TIMEOUT, default 60)."""
+    return int(os.environ.get("STAIRWAY_LOCK_TIMEOUT", "60"))
+
+
 # Drivers the README names as extras: dialect -> (module, extra).
 DRIVER_EXTRAS = {
     "postgresql": ("psycopg", "postgresql"),
@@ -111,7 +117,7 @@ def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> No
         state = "ON" if foreign_keys else "OFF"
         dbapi_connection.execute(f"PRAGMA foreign_keys={state}")
         # Concurrent runs wait for the write lock instead of failing at once.
-        dbapi_connection.execute("PRAGMA busy_timeout=60000")
+        dbapi_connection.execute(f"PRAGMA busy_timeout={lock_timeout() * 1000}")
         connection_record.info["transactional_ddl"] = True
 
     @event.listens_for(engine, "begin")

@@ -40,14 +40,17 @@ def connect_checked(connection: Connection) -> None:
         return
     try:
         connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
-    except DatabaseError:
+    except DatabaseError as exc:
+        if "not a database" not in str(exc.orig):
+            raise  # e.g. locked: the task reports that itself
         raise StairwayError(
             f"{path} is not a SQLite database; point --url at another file"
         ) from None
     finally:
         if connection.in_transaction():
             connection.rollback()
-    if path.exists() and not os.access(path, os.W_OK):
+    # a file without write permission bits is read-only even to root, who could write it
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
         raise StairwayError(f"{path} is read-only; make it writable (chmod u+w) or copy it")
     if not os.access(path.parent, os.W_OK):
         raise StairwayError(
