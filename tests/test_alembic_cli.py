@@ -84,7 +84,7 @@ def test_a_downgrade_that_loses_data_asks_first(tmp_path):
     before = (tmp_path / "t.db").read_bytes()
     result = alembic("-x", f"url={url}", "downgrade", "0001")
     assert result.returncode != 0  # Alembic exits 255 on FAILED
-    said = " ".join(result.stderr.split())  # Alembic wraps its message to the terminal
+    said = " ".join((result.stdout + result.stderr).split())  # Alembic wraps its lines
     assert "FAILED: this downgrade would lose table pet (4 rows)" in said
     assert "Traceback" not in result.stderr
     assert (tmp_path / "t.db").read_bytes() == before
