@@ -19,12 +19,14 @@ from pathlib import Path
 from alembic import context
 from alembic.util import CommandError
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import stairway_ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
 
 from models import Base
-from scripts.database import lock_timeout, make_engine, redact
+from scripts.database import first_line, lock_timeout, make_engine, redact
+from scripts.errors import StairwayError
 
 config = context.config
 
@@ -104,22 +106,24 @@ def run_migrations(connection: Connection) -> None:
 
 def run_migrations_online() -> None:
     """Run the migrations against a live database."""
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        run_migrations(connection)
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        run_migrations(given)
         return
-    engine = make_engine(database_url(), for_migrations=True)
+    # an Engine passed in (pytest-alembic does) is used as is; else make our own
     try:
-        with engine.connect() as connection:
+        engine = given or make_engine(database_url(), for_migrations=True)
+        connection = engine.connect()
+    except StairwayError as exc:
+        raise CommandError(str(exc)) from None
+    except DBAPIError as exc:
+        raise CommandError(f"cannot connect to {redact(engine.url)}: {first_line(exc)}") from None
+    try:
+        with connection:
             run_migrations(connection)
-    except CommandError:
-        raise
-    except Exception as exc:
-        if getattr(exc, "connection_invalidated", False) or "connect" in type(exc).__name__.lower():
-            raise CommandError(f"cannot reach {redact(engine.url)}: {exc}") from exc
-        raise
     finally:
-        engine.dispose()
+        if given is None:
+            engine.dispose()
 
 
 if context.is_offline_mode():
