@@ -57,10 +57,9 @@ def opened(url: str | None):
 
 
 def _go_to(connection, target, *, yes: bool, show_lesson: bool) -> None:
-    """Move one stage at a time to ``target``, seeding each stage on the way up."""
-    from models.stages import STAGES
+    """Move to ``target``, seeding each stage on the way up, then the target's rows."""
     from scripts import display
-    from scripts.migrate import current_stage, move, stage_title_line
+    from scripts.migrate import climb_or_descend, current_stage, stage_title_line
     from scripts.safety import backup_sqlite, refuse_drift
     from scripts.seed import seed
 
@@ -71,14 +70,12 @@ def _go_to(connection, target, *, yes: bool, show_lesson: bool) -> None:
         backup = backup_sqlite(connection)
         if backup:
             console.print(f"[dim]backup of the database before this run: {backup}[/]")
-    step = 1 if target.number >= start.number else -1
-    for number in range(start.number + step, target.number + step, step):
-        stage = STAGES[number]
-        move(connection, stage, allow_data_loss=yes)
-        console.print(f"[bold]→ {stage_title_line(stage)}[/]")
-        if step == 1:
-            seed(connection, stage.number)
-            connection.commit()
+    climb_or_descend(
+        connection,
+        target,
+        allow_data_loss=yes,
+        on_stage=lambda stage: console.print(f"[bold]→ {stage_title_line(stage)}[/]"),
+    )
     written = seed(connection, target.number)
     connection.commit()
     if any(written.values()):

@@ -90,6 +90,8 @@ def run_migrations(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=sqlite,
+        # a caller's hook after each revision (tasks seed each stage this way)
+        on_version_apply=config.attributes.get("on_version_apply", ()),
         # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
         transactional_ddl=True if connection.info.get("transactional_ddl") else None,
     )

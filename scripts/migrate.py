@@ -175,13 +175,36 @@ def stage_title_line(stage: Stage) -> str:
     return f"stage {stage.number} ({stage.revision or 'base'}): {stage.title}"
 
 
-def on_each_stage(
-    connection: Connection, target: Stage, step: Callable[[Stage, list[str]], None], **kw
-) -> None:
-    """Move one stage at a time to ``target``, calling ``step(stage, sql)`` after each."""
-    here = current_stage(connection)
-    direction = 1 if target.number >= here.number else -1
-    for number in range(here.number + direction, target.number + direction, direction):
-        with recording_sql(connection) as statements:
-            move(connection, STAGES[number], **kw)
-        step(STAGES[number], statements)
+def climb_or_descend(
+    connection: Connection,
+    target: Stage,
+    *,
+    allow_data_loss: bool = False,
+    on_stage: Callable[[Stage], None] = lambda stage: None,
+) -> list[Stage]:
+    """Move to ``target`` in one Alembic run, seeding each stage on the way up.
+
+    One run means one lock: a second run started meanwhile waits, then
+    finds the database already at ``target`` and does nothing.  Each
+    stage's rows are written right after its revision, inside the same
+    transaction, so they are the rows the next revisions carry along.
+    Returns the stages passed through; ``on_stage`` sees each one.
+    """
+    from scripts.seed import seed
+
+    passed: list[Stage] = []
+
+    def after_each_revision(ctx, step, heads, run_args) -> None:
+        stage = stage_for_revision(next(iter(step.destination_revision_ids), None))
+        if step.is_upgrade:
+            seed(ctx.connection, stage.number)
+        passed.append(stage)
+        on_stage(stage)
+
+    move(
+        connection,
+        target,
+        allow_data_loss=allow_data_loss,
+        on_version_apply=[after_each_revision],
+    )
+    return passed

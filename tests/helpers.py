@@ -3,13 +3,10 @@
 from sqlalchemy import Connection
 
 from models.stages import STAGES, Stage
-from scripts.migrate import move
-from scripts.seed import seed
+from scripts.migrate import climb_or_descend, current_stage
 
 
 def climb(connection: Connection, target: Stage) -> None:
-    """Migrate an empty database to ``target`` one stage at a time, seeding each stage."""
-    for stage in STAGES[1 : target.number + 1]:
-        move(connection, stage)
-        seed(connection, stage.number)
-        connection.commit()
+    """Migrate an empty database to ``target``, seeding each stage on the way."""
+    assert current_stage(connection) == STAGES[0]
+    climb_or_descend(connection, target)
