@@ -27,6 +27,65 @@ the downgrade restores the ``password`` column empty, and asks first.
 
 On SQLite, batch mode rebuilds each table once (copy, drop, rename);
 PostgreSQL and MariaDB rename in place.
+
+What squawk, the PostgreSQL migration linter, reports on this
+upgrade, and why it stands (tests/test_squawk.py keeps the two lists
+equal):
+
+squawk: require-lock-timeout — the first ALTER TABLE takes an ACCESS
+    EXCLUSIVE lock on users, held until COMMIT, and waits for it behind any
+    open transaction that has read users. No lock_timeout is set yet; its
+    place is env.py, once for every revision, so that a revision that would
+    wait gives up instead of stalling every query queued behind it.
+
+squawk: require-statement-timeout — narrowing user_account.name rewrites the
+    table (see changing-column-type) under that lock. A statement_timeout
+    set in env.py beside the lock_timeout would bound how long any statement
+    holds its locks.
+
+squawk: renaming-table — users and email_addresses become user_account and
+    address: that is this stage's lesson. The rename is a catalog change,
+    but every running client that still says ``users`` breaks, so the
+    tutorial's app is stopped while it migrates. A live system would rename,
+    create a view under the old name for the old clients, and drop the view
+    once they are gone.
+
+squawk: renaming-column — user_id, user_name and address_id become id, name
+    and id; as with renaming-table. A live system would add the new column,
+    write both, backfill, move the reads over, and drop the old column a
+    release later.
+
+squawk: renaming-object — the primary keys, the foreign key and the SERIAL
+    sequences follow their tables' new names, so no old name is left; only
+    code that names them (``ON CONFLICT ON CONSTRAINT pk_users``,
+    ``nextval('users_user_id_seq')``) breaks. PostgreSQL renames the foreign
+    key in place: dropping and adding it again would check every address
+    while locking both tables.
+
+squawk: ban-drop-column — the plaintext password column must go; that is the
+    point. The drop is a catalog change (the space comes back at the next
+    rewrite), but clients that read the column break: a live system stops
+    reading and writing it a release before this one.
+
+squawk: changing-column-type — VARCHAR(40) to VARCHAR(30) makes PostgreSQL
+    rewrite user_account under an ACCESS EXCLUSIVE lock: no reads or writes
+    until it is done, which is fine for the tutorial's rows. A big table
+    would keep VARCHAR(40) and add ``CHECK (char_length(name) <= 30) NOT
+    VALID``, then VALIDATE CONSTRAINT in a later transaction, which scans
+    without blocking reads or writes.
+
+squawk: prefer-text-field — password_hash VARCHAR(128), name VARCHAR(30) and
+    fullname VARCHAR(100) are the 2.0 tutorial's lengths, and MariaDB needs
+    one; what narrowing costs is under changing-column-type.
+
+squawk: adding-not-nullable-field — SET NOT NULL on user_account.name and
+    address.user_id scans each table under ACCESS EXCLUSIVE. Both tables are
+    locked that way from their renames until COMMIT anyway, and name is
+    being rewritten, so the scans cost little here. A big table would spread
+    it over transactions: ``CHECK (user_id IS NOT NULL) NOT VALID``; later
+    VALIDATE CONSTRAINT, while reads and writes go on; then SET NOT NULL,
+    which PostgreSQL 12+ proves from the valid check without a scan; then
+    drop the check.
 """
 
 import base64
@@ -164,11 +223,26 @@ def rename_id_column(batch, old: str, new: str) -> None:
 
 
 def drop_foreign_key(batch, table: str, name: str) -> None:
+    # the first half of renaming a foreign key; rename_foreign_key() is the second
+    dialect = op.get_context().dialect.name
+    if dialect == "postgresql":
+        return  # renamed in place instead
     batch.drop_constraint(name, type_="foreignkey")
-    if op.get_context().dialect.name == "mysql":
+    if dialect == "mysql":
         # InnoDB made an index for the foreign key and keeps it after the
         # drop; drop it too, so nothing of the old name survives
         batch.drop_index(name)
+
+
+def rename_foreign_key(
+    batch, table: str, old: str, new: str, referent: str, columns: list[str], remote: list[str]
+) -> None:
+    if op.get_context().dialect.name == "postgresql":
+        # a catalog change: re-adding the key would check every row again while
+        # it locks both tables
+        op.execute(f"ALTER TABLE {table} RENAME CONSTRAINT {old} TO {new}")
+    else:
+        batch.create_foreign_key(new, referent, columns, remote)
 
 
 def upgrade() -> None:
@@ -197,7 +271,7 @@ def upgrade() -> None:
 
     op.rename_table("email_addresses", "address")
     with op.batch_alter_table("address") as batch:
-        # renames carried the foreign key along; re-create it under its new name
+        # renames carried the foreign key along; give it its new name
         drop_foreign_key(batch, "address", "fk_email_addresses_user_id_users")
         rename_id_column(batch, "address_id", "id")
         batch.alter_column(
@@ -207,8 +281,14 @@ def upgrade() -> None:
             nullable=False,
         )
         rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
-        batch.create_foreign_key(
-            "fk_address_user_id_user_account", "user_account", ["user_id"], ["id"]
+        rename_foreign_key(
+            batch,
+            "address",
+            "fk_email_addresses_user_id_users",
+            "fk_address_user_id_user_account",
+            "user_account",
+            ["user_id"],
+            ["id"],
         )
     rename_sequence("email_addresses_address_id_seq", "address_id_seq")
 
@@ -254,8 +334,14 @@ def downgrade() -> None:
             nullable=True,
         )
         rename_primary_key(batch, "address", "pk_address", "pk_email_addresses", "id")
-        batch.create_foreign_key(
-            "fk_email_addresses_user_id_users", "users", ["user_id"], ["user_id"]
+        rename_foreign_key(
+            batch,
+            "address",
+            "fk_address_user_id_user_account",
+            "fk_email_addresses_user_id_users",
+            "users",
+            ["user_id"],
+            ["user_id"],
         )
     op.rename_table("address", "email_addresses")
     rename_sequence("address_id_seq", "email_addresses_address_id_seq")

@@ -11,6 +11,30 @@ SQL that touches the table must quote it too (``"order"`` on PostgreSQL
 and SQLite, ```order``` on MariaDB).  The ORM's ``delete-orphan`` cascade
 lives in the models, not in the database: these foreign keys have no
 ``ON DELETE``.
+
+What squawk, the PostgreSQL migration linter, reports on this
+upgrade, and why it stands (tests/test_squawk.py keeps the two lists
+equal):
+
+squawk: require-lock-timeout — creating "order" with a foreign key locks
+    user_account (SHARE ROW EXCLUSIVE: writes wait) for an instant, and
+    waits for that lock behind any open transaction that has written to
+    user_account. No lock_timeout is set yet; its place is env.py, once for
+    every revision, so that a revision that would wait gives up instead of
+    stalling every query queued behind it.
+
+squawk: require-statement-timeout — nothing here can run long: both tables
+    are new and empty. A statement_timeout set in env.py beside the
+    lock_timeout would bound how long any statement holds its locks.
+
+squawk: prefer-bigint-over-int — INTEGER ids and quantity, as in the 2.0
+    tutorial; see revision 0001.
+
+squawk: prefer-identity — SERIAL ids, SQLAlchemy's rendering of an Integer
+    primary key; see revision 0001.
+
+squawk: prefer-text-field — item.description is VARCHAR(100), as in the 2.0
+    tutorial; see revision 0001.
 """
 
 from collections.abc import Sequence

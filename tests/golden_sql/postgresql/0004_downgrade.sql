@@ -24,13 +24,11 @@ ALTER SEQUENCE user_account_id_seq RENAME TO users_user_id_seq;
 
 ALTER TABLE address RENAME CONSTRAINT pk_address TO pk_email_addresses;
 
-ALTER TABLE address DROP CONSTRAINT fk_address_user_id_user_account;
+ALTER TABLE address RENAME CONSTRAINT fk_address_user_id_user_account TO fk_email_addresses_user_id_users;
 
 ALTER TABLE address RENAME id TO address_id;
 
 ALTER TABLE address ALTER COLUMN user_id DROP NOT NULL;
-
-ALTER TABLE address ADD CONSTRAINT fk_email_addresses_user_id_users FOREIGN KEY(user_id) REFERENCES users (user_id);
 
 ALTER TABLE address RENAME TO email_addresses;
 

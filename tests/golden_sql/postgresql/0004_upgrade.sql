@@ -28,13 +28,11 @@ ALTER TABLE email_addresses RENAME TO address;
 
 ALTER TABLE address RENAME CONSTRAINT pk_email_addresses TO pk_address;
 
-ALTER TABLE address DROP CONSTRAINT fk_email_addresses_user_id_users;
+ALTER TABLE address RENAME CONSTRAINT fk_email_addresses_user_id_users TO fk_address_user_id_user_account;
 
 ALTER TABLE address RENAME address_id TO id;
 
 ALTER TABLE address ALTER COLUMN user_id SET NOT NULL;
-
-ALTER TABLE address ADD CONSTRAINT fk_address_user_id_user_account FOREIGN KEY(user_id) REFERENCES user_account (id);
 
 ALTER SEQUENCE email_addresses_address_id_seq RENAME TO address_id_seq;
 
