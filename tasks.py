@@ -47,13 +47,15 @@ def friendly_errors():
 @contextmanager
 def opened(url: str | None):
     """Yield a migration-ready connection to the resolved URL."""
-    from scripts.database import resolve_url
+    from scripts.database import migration_lock, resolve_url
     from scripts.migrate import migration_connection
     from scripts.safety import connect_checked
 
     with friendly_errors(), migration_connection(resolve_url(url)) as connection:
         connect_checked(connection)
-        yield connection
+        # held for the whole task: a second run waits, then sees where this one left off
+        with migration_lock(connection):
+            yield connection
 
 
 def _go_to(connection, target, *, yes: bool, show_lesson: bool) -> None:
@@ -69,7 +71,9 @@ def _go_to(connection, target, *, yes: bool, show_lesson: bool) -> None:
     if start != target:
         backup = backup_sqlite(connection)
         if backup:
-            console.print(f"[dim]backup of the database before this run: {backup}[/]")
+            console.print(
+                f"[dim]backup of the database before this run: {backup}[/]", soft_wrap=True
+            )
     climb_or_descend(
         connection,
         target,
@@ -172,7 +176,9 @@ def walk(c, url=None, reset=False, pause=True, lessons=True):
                 )
             backup = backup_sqlite(connection)
             if backup:
-                console.print(f"[dim]backup of the database before emptying it: {backup}[/]")
+                console.print(
+                    f"[dim]backup of the database before emptying it: {backup}[/]", soft_wrap=True
+                )
             _go_to(connection, STAGES[0], yes=True, show_lesson=False)
         for stage in STAGES[1:]:
             previous = STAGES[stage.number - 1]

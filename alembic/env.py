@@ -6,26 +6,26 @@
   pytest-alembic pass one).
 - SQLite runs in batch mode, with foreign keys off while tables are rebuilt
   and a ``PRAGMA foreign_key_check`` before commit.
-- One migration run at a time per database: an advisory lock on
-  PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN IMMEDIATE`` on SQLite.
+- One migration run at a time per database (scripts.database.migration_lock):
+  an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
+  IMMEDIATE`` on SQLite.
 """
 
 import os
 import sys
-from contextlib import contextmanager
 from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import stairway_ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
 
 from models import Base
-from scripts.database import first_line, lock_timeout, make_engine, redact
+from scripts.database import first_line, make_engine, migration_lock, redact
 from scripts.errors import StairwayError
 
 config = context.config
@@ -35,9 +35,6 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
-
-LOCK_NAME = "sqlalchemy_stairway_migrations"
-LOCK_KEY = 0x5741_4952  # any fixed 64-bit number; "STAIR"-ish
 
 
 def database_url() -> str:
@@ -63,47 +60,24 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-@contextmanager
-def one_run_at_a_time(connection: Connection):
-    """Hold the database's migration lock (SQLite: BEGIN IMMEDIATE does it)."""
-    dialect = connection.dialect.name
-    if dialect == "mysql":
-        got = connection.execute(
-            text("SELECT GET_LOCK(:name, :timeout)"),
-            {"name": LOCK_NAME, "timeout": lock_timeout()},
-        ).scalar()
-        connection.commit()
-        if got != 1:
-            raise CommandError("another migration run holds the lock; try again when it ends")
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": LOCK_NAME})
-            connection.commit()
-    else:
-        yield
-
-
 def run_migrations(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=sqlite,
-        # a caller's hook after each revision (tasks seed each stage this way)
-        on_version_apply=config.attributes.get("on_version_apply", ()),
-        # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
-        transactional_ddl=True if connection.info.get("transactional_ddl") else None,
-    )
-    with one_run_at_a_time(connection), context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            # released at COMMIT; the second run then reads the new version
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-        context.run_migrations()
-        if sqlite:
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-            if broken:
-                raise CommandError(f"foreign keys broken by this migration: {broken}")
+    with migration_lock(connection):
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            # a caller's hook after each revision (tasks seed each stage this way)
+            on_version_apply=config.attributes.get("on_version_apply", ()),
+            # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
+            transactional_ddl=True if connection.info.get("transactional_ddl") else None,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise CommandError(f"foreign keys broken by this migration: {broken}")
 
 
 def run_migrations_online() -> None:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from scripts.errors import StairwayError
 
@@ -123,6 +123,63 @@ def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> No
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql(begin)
+
+
+# -- one migration run at a time ----------------------------------------------
+
+LOCK_NAME = "sqlalchemy_stairway_migrations"
+LOCK_KEY = 0x5354_4149_52  # any fixed 64-bit number; "STAIR"
+
+
+@contextmanager
+def migration_lock(connection: Connection) -> Iterator[None]:
+    """Hold the database's migration lock; a second holder waits ``lock_timeout()``.
+
+    PostgreSQL: a session advisory lock.  MariaDB: ``GET_LOCK``.  Both are
+    re-entrant, so a task can hold the lock around several Alembic runs
+    that take it again.  SQLite needs nothing here: engines for migrations
+    ``BEGIN IMMEDIATE``, and the write lock makes a second run wait.
+    The connection leaves with no transaction open.
+    """
+    dialect = connection.dialect.name
+    if dialect not in ("postgresql", "mysql"):
+        yield
+        return
+    if connection.in_transaction():
+        connection.commit()
+    try:
+        if dialect == "postgresql":
+            connection.execute(text(f"SET LOCAL lock_timeout = '{lock_timeout()}s'"))
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
+        else:
+            got = connection.execute(
+                text("SELECT GET_LOCK(:name, :timeout)"),
+                {"name": LOCK_NAME, "timeout": lock_timeout()},
+            ).scalar()
+            if got != 1:
+                raise StairwayError(
+                    "another migration run holds the lock and did not finish in time; "
+                    "try again when it is done (or raise $STAIRWAY_LOCK_TIMEOUT)"
+                )
+        connection.commit()
+    except DBAPIError as exc:
+        connection.rollback()
+        if "lock timeout" in str(exc.orig):
+            raise StairwayError(
+                "another migration run holds the lock and did not finish in time; "
+                "try again when it is done (or raise $STAIRWAY_LOCK_TIMEOUT)"
+            ) from None
+        raise
+    try:
+        yield
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        if dialect == "postgresql":
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+        else:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": LOCK_NAME})
+        connection.commit()
 
 
 # -- scratch databases for the checks and the tests -------------------------
