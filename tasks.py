@@ -58,7 +58,7 @@ def opened(url: str | None):
             yield connection
 
 
-def _go_to(connection, target, *, yes: bool, show_lesson: bool) -> None:
+def _go_to(connection, target, *, yes: bool, show_lesson: bool, backup: bool = True) -> None:
     """Move to ``target``, seeding each stage on the way up, then the target's rows."""
     from scripts import display
     from scripts.migrate import climb_or_descend, current_stage, stage_title_line
@@ -68,12 +68,10 @@ def _go_to(connection, target, *, yes: bool, show_lesson: bool) -> None:
     console = display.console()
     start = current_stage(connection)
     refuse_drift(connection, start)
-    if start != target:
-        backup = backup_sqlite(connection)
-        if backup:
-            console.print(
-                f"[dim]backup of the database before this run: {backup}[/]", soft_wrap=True
-            )
+    if backup and start != target:
+        copy = backup_sqlite(connection)
+        if copy:
+            console.print(f"[dim]backup of the database before this run: {copy}[/]", soft_wrap=True)
     climb_or_descend(
         connection,
         target,
@@ -179,7 +177,7 @@ def walk(c, url=None, reset=False, pause=True, lessons=True):
                 console.print(
                     f"[dim]backup of the database before emptying it: {backup}[/]", soft_wrap=True
                 )
-            _go_to(connection, STAGES[0], yes=True, show_lesson=False)
+            _go_to(connection, STAGES[0], yes=True, show_lesson=False, backup=False)
         for stage in STAGES[1:]:
             previous = STAGES[stage.number - 1]
             console.print(Rule(f"[bold]Stage {stage.number}: {stage.title}[/] ({stage.era})"))
@@ -189,7 +187,8 @@ def walk(c, url=None, reset=False, pause=True, lessons=True):
             for line in display.schema_changes(previous, stage):
                 console.print(f"  {line}", style={"+": "green", "-": "red"}.get(line[0], "yellow"))
             with recording_sql(connection) as statements:
-                _go_to(connection, stage, yes=False, show_lesson=False)
+                # the walk began from an empty database: nothing of the user's to back up
+                _go_to(connection, stage, yes=False, show_lesson=False, backup=False)
             console.print("[bold]The SQL the revision emitted[/]")
             console.print(display.sql(statements))
             console.print("[bold]The tables now[/]")
@@ -330,3 +329,33 @@ def golden(c):
         print(f"{verb} {path.relative_to(PROJECT_ROOT)}")
     if not changed:
         print("every golden file is up to date")
+
+
+@task(
+    help={
+        "rows": "users to seed, 2 e-mail addresses each; sizes separated by commas run in turn, "
+        "e.g. 10000,100000,1000000 (default: 1000000)",
+        "url": URL_HELP + "; the bench runs in scratch databases beside it",
+        "iterations": "PBKDF2 iterations for the hashed passwords (default: 1000; "
+        "the revision's own is 600000)",
+        "json": "results file, merged with the sizes already in it "
+        "(default: bench-results/bench.json)",
+        "chart": "draw every size in the results as this PNG (pip install -e '.[bench]')",
+        "checks": "also time `invoke check` on SQLite against a bare up, down, up (default: yes)",
+    },
+    auto_shortflags=False,  # -h would be --checks, not help
+)
+def bench(
+    c,
+    rows: str = "1000000",
+    url: str | None = None,
+    iterations: int = 1000,
+    json: str = "bench-results/bench.json",
+    chart: str | None = None,
+    checks: bool = True,
+):
+    """Seed and migrate N users, every step timed against the database's own floor."""
+    from scripts.bench import main
+
+    with friendly_errors():
+        main(rows, url, iterations, json, chart, checks)

@@ -112,5 +112,10 @@ def revision_story(stage: Stage) -> str:
 
     module = script_directory().get_revision(stage.revision).module
     paragraphs = (module.__doc__ or "").strip().split("\n\n")
-    story = [p for p in paragraphs[1:] if not p.startswith(("Revision ID", "Revises"))]
+    story = []
+    for paragraph in paragraphs[1:]:
+        if paragraph.startswith("What squawk"):
+            break  # the lint notes that follow are for reviewers, not the walk
+        if not paragraph.startswith("Revision ID"):
+            story.append(paragraph)
     return "\n\n".join(story)
