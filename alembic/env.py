@@ -36,6 +36,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 target_metadata = Base.metadata
 
+# PostgreSQL, until the migration's COMMIT: a revision that must wait for a
+# table lock gives up after lock_timeout instead of stalling every query
+# queued behind it, and no statement holds its locks past statement_timeout
+POSTGRESQL_TIMEOUTS = {"lock_timeout": "5s", "statement_timeout": "60s"}
+
 
 def database_url() -> str:
     """Return the URL from -x url=..., else $DATABASE_URL, else alembic.ini."""
@@ -45,6 +50,13 @@ def database_url() -> str:
         or os.environ.get("DATABASE_URL")
         or config.get_main_option("sqlalchemy.url")
     )
+
+
+def set_postgresql_timeouts() -> None:
+    """SET LOCAL the PostgreSQL timeouts, on the connection or in the --sql output."""
+    if context.get_context().dialect.name == "postgresql":
+        for name, value in POSTGRESQL_TIMEOUTS.items():
+            context.execute(f"SET LOCAL {name} = '{value}'")
 
 
 def run_migrations_offline() -> None:
@@ -57,6 +69,7 @@ def run_migrations_offline() -> None:
         render_as_batch=database_url().startswith("sqlite"),
     )
     with context.begin_transaction():
+        set_postgresql_timeouts()
         context.run_migrations()
 
 
@@ -73,6 +86,7 @@ def run_migrations(connection: Connection) -> None:
             transactional_ddl=True if connection.info.get("transactional_ddl") else None,
         )
         with context.begin_transaction():
+            set_postgresql_timeouts()
             context.run_migrations()
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()

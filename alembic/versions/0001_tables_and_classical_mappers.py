@@ -15,17 +15,6 @@ What squawk, the PostgreSQL migration linter, reports on this
 upgrade, and why it stands (tests/test_squawk.py keeps the two lists
 equal):
 
-squawk: require-lock-timeout — creating email_addresses with a foreign key
-    locks users (SHARE ROW EXCLUSIVE); harmless here, since users is created
-    in the same transaction and no one else can hold a lock on it. No
-    lock_timeout is set yet; its place is env.py, once for every revision,
-    so that a revision that would wait gives up instead of stalling every
-    query queued behind it.
-
-squawk: require-statement-timeout — nothing here can run long: both tables
-    are new and empty. A statement_timeout set in env.py beside the
-    lock_timeout would bound how long any statement holds its locks.
-
 squawk: prefer-bigint-over-int — INTEGER ids, as the 0.3 tutorial had them;
     these tables will never hold two billion rows. A table that might would
     use BigInteger from its first revision: widening a column later rewrites

@@ -12,17 +12,6 @@ What squawk, the PostgreSQL migration linter, reports on this
 upgrade, and why it stands (tests/test_squawk.py keeps the two lists
 equal):
 
-squawk: require-lock-timeout — adding a nullable column without a default is
-    a catalog change, but it needs an ACCESS EXCLUSIVE lock on users for
-    that instant, and waits for it behind any open transaction that has read
-    users. No lock_timeout is set yet; its place is env.py, once for every
-    revision, so that a revision that would wait gives up instead of
-    stalling every query queued behind it.
-
-squawk: require-statement-timeout — the statement itself is instant. A
-    statement_timeout set in env.py beside the lock_timeout would bound how
-    long any statement holds its locks.
-
 squawk: prefer-bigint-over-int — number is INTEGER, as in the 2018 notebook
     (8675309 fits); a real phone number belongs in a string, leading zeros
     and all.

@@ -32,17 +32,6 @@ What squawk, the PostgreSQL migration linter, reports on this
 upgrade, and why it stands (tests/test_squawk.py keeps the two lists
 equal):
 
-squawk: require-lock-timeout — the first ALTER TABLE takes an ACCESS
-    EXCLUSIVE lock on users, held until COMMIT, and waits for it behind any
-    open transaction that has read users. No lock_timeout is set yet; its
-    place is env.py, once for every revision, so that a revision that would
-    wait gives up instead of stalling every query queued behind it.
-
-squawk: require-statement-timeout — narrowing user_account.name rewrites the
-    table (see changing-column-type) under that lock. A statement_timeout
-    set in env.py beside the lock_timeout would bound how long any statement
-    holds its locks.
-
 squawk: renaming-table — users and email_addresses become user_account and
     address: that is this stage's lesson. The rename is a catalog change,
     but every running client that still says ``users`` breaks, so the

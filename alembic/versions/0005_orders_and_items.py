@@ -16,17 +16,6 @@ What squawk, the PostgreSQL migration linter, reports on this
 upgrade, and why it stands (tests/test_squawk.py keeps the two lists
 equal):
 
-squawk: require-lock-timeout — creating "order" with a foreign key locks
-    user_account (SHARE ROW EXCLUSIVE: writes wait) for an instant, and
-    waits for that lock behind any open transaction that has written to
-    user_account. No lock_timeout is set yet; its place is env.py, once for
-    every revision, so that a revision that would wait gives up instead of
-    stalling every query queued behind it.
-
-squawk: require-statement-timeout — nothing here can run long: both tables
-    are new and empty. A statement_timeout set in env.py beside the
-    lock_timeout would bound how long any statement holds its locks.
-
 squawk: prefer-bigint-over-int — INTEGER ids and quantity, as in the 2.0
     tutorial; see revision 0001.
 

@@ -1,5 +1,9 @@
 BEGIN;
 
+SET LOCAL lock_timeout = '5s';
+
+SET LOCAL statement_timeout = '60s';
+
 -- Running downgrade 0003 -> 0002
 
 ALTER TABLE users DROP COLUMN number;

@@ -1,5 +1,9 @@
 BEGIN;
 
+SET LOCAL lock_timeout = '5s';
+
+SET LOCAL statement_timeout = '60s';
+
 -- Running upgrade 0002 -> 0003
 
 ALTER TABLE users ADD COLUMN number INTEGER;

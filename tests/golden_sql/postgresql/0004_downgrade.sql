@@ -1,5 +1,9 @@
 BEGIN;
 
+SET LOCAL lock_timeout = '5s';
+
+SET LOCAL statement_timeout = '60s';
+
 -- Running downgrade 0004 -> 0003
 
 ALTER TABLE user_account RENAME CONSTRAINT pk_user_account TO pk_users;

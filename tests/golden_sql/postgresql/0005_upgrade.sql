@@ -1,5 +1,9 @@
 BEGIN;
 
+SET LOCAL lock_timeout = '5s';
+
+SET LOCAL statement_timeout = '60s';
+
 -- Running upgrade 0004 -> 0005
 
 CREATE TABLE "order" (
