@@ -32,7 +32,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markdown import Markdown
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, registry
 
 from models.stages import STAGES
 from scripts.database import make_engine
@@ -156,13 +156,28 @@ def echo_into_stdout() -> Iterator[None]:
 
 
 def _close(globs: dict) -> None:
-    """Close the sessions and dispose of the engines a lesson left open."""
-    for value in list(globs.values()):
+    """Close the sessions, engines and mappings a lesson left open.
+
+    Mappings outlive the lesson in SQLAlchemy's global list of registries,
+    and the next ``configure_mappers()`` anywhere in the process would try
+    to configure them; a lesson's own registries are disposed of here.
+    """
+    values = list(globs.values())
+    for value in values:
         if isinstance(value, Session):
             value.close()
-    for value in list(globs.values()):
+    for value in values:
         if isinstance(value, Engine):
             value.dispose()
+    module = globs.get("__name__")
+    for value in values:
+        found = value.registry if isinstance(value, type) and hasattr(value, "registry") else value
+        if (
+            isinstance(found, registry)
+            and found.mappers
+            and all(mapper.class_.__module__ == module for mapper in found.mappers)
+        ):
+            found.dispose()
 
 
 def run_lesson(
@@ -171,13 +186,15 @@ def run_lesson(
     *,
     text: str | None = None,
     out: Callable[[str], object] | None = None,
+    fail_fast: bool = False,
 ) -> doctest.TestResults:
     """Run the ```pycon examples of ``stage``'s lesson; return failures and attempts.
 
     The examples run in ``tmp_dir``, where ``tutorial.db`` waits at
     ``stage``; ``text`` replaces the lesson's own Markdown (the tests use it
-    to prove that an example missing its effect fails), and ``out``
-    receives doctest's failure report (default: stdout).
+    to prove that an example missing its effect fails), ``out``
+    receives doctest's failure report (default: stdout), and ``fail_fast``
+    stops at the first failure.
     """
     markdown = lesson_text(stage) if text is None else text
     name = f"stage{stage}.md"
@@ -189,7 +206,9 @@ def run_lesson(
         lineno=0,
     )
     prepare_database(tmp_dir, stage)
-    runner = doctest.DocTestRunner(optionflags=OPTIONFLAGS)
+    runner = doctest.DocTestRunner(
+        optionflags=OPTIONFLAGS | (doctest.FAIL_FAST if fail_fast else 0)
+    )
     with (
         contextlib.chdir(tmp_dir),
         echo_into_stdout(),
