@@ -225,16 +225,20 @@ def seed(c, url=None):
     """Seed the rows of every stage up to the current one (seeding twice = once)."""
     from scripts import display
     from scripts.migrate import current_stage
-    from scripts.safety import refuse_drift
+    from scripts.safety import backup_sqlite, refuse_drift
     from scripts.seed import seed as seed_rows
 
+    console = display.console()
     with opened(url) as connection, friendly_errors():
         here = current_stage(connection)
         refuse_drift(connection, here)
+        copy = backup_sqlite(connection)
+        if copy:
+            console.print(f"[dim]backup of the database before seeding: {copy}[/]", soft_wrap=True)
         written = seed_rows(connection, here.number)
         connection.commit()
         summary = ", ".join(f"{n} {t}" for t, n in written.items()) or "nothing to seed at stage 0"
-        display.console().print(f"seeded at stage {here.number}: {summary}")
+        console.print(f"seeded at stage {here.number}: {summary}")
 
 
 @task(

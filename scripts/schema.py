@@ -18,7 +18,8 @@ def structure(connection: Connection) -> dict[str, Any]:
     Column order is left out (no database lets a migration choose it);
     everything else is in: types as the database reports them, NULL-ability,
     auto-increment and server defaults (which name PostgreSQL's sequences),
-    and every constraint and index by name.
+    every constraint and index by name, and on PostgreSQL the sequences and
+    named types themselves.
     """
     insp = inspect(connection)
     tables = {}
@@ -55,6 +56,8 @@ def structure(connection: Connection) -> dict[str, Any]:
     found = {"tables": tables}
     if connection.dialect.name == "postgresql":
         found["sequences"] = sorted(insp.get_sequence_names())
+        # a type an Enum column created and its downgrade forgot to drop
+        found["types"] = sorted(e["name"] for e in insp.get_enums())
     return found
 
 
@@ -79,10 +82,9 @@ def structure_differences(found: dict, expected: dict) -> list[str]:
                         )
             elif got != want:
                 lines.append(f"{table} {part}: found {got}, models give {want}")
-    if found.get("sequences") != expected.get("sequences"):
-        lines.append(
-            f"sequences: found {found.get('sequences')}, models give {expected.get('sequences')}"
-        )
+    for part in ("sequences", "types"):
+        if found.get(part) != expected.get(part):
+            lines.append(f"{part}: found {found.get(part)}, models give {expected.get(part)}")
     return lines
 
 

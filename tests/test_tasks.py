@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.database import make_engine
+from scripts.schema import rows, structure
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -143,3 +146,45 @@ def test_sql_prints_a_revision_without_a_database():
     assert "ALTER TABLE users RENAME TO user_account" in result.stdout
     result = invoke("sql", "5", "--down", "--dialect", "mysql")
     assert "DROP TABLE `order`" in result.stdout
+
+
+def test_walk_climbs_every_stage_and_keeps_every_stage_data(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    result = invoke("walk", "--url", url, "--no-lessons")
+    assert result.returncode == 0, result.stderr
+    for number in range(1, 6):
+        assert f"Stage {number}:" in result.stdout
+    assert "Done: the database is at stage 5" in result.stdout
+    engine = make_engine(scratch_url)
+    with engine.connect() as connection:
+        everything = rows(connection)
+    engine.dispose()
+    names = {row["name"] for row in everything["user_account"]}
+    assert {"Mary", "Tom", "Fred", "Harry", "Jenny", "spongebob", "pkrabs"} <= names
+    assert len(everything["pet"]) == 4
+    assert len(everything["order"]) == 1 and len(everything["item"]) == 2
+    # a second walk needs an empty database, and says how to get one
+    result = invoke("walk", "--url", url, "--no-lessons")
+    assert_one_line_error(result, "the database is at stage 5", "invoke walk --reset")
+
+
+def test_check_passes_on_every_database_and_leaves_it_untouched(database, tmp_path):
+    from tests.conftest import DATABASES
+
+    url = DATABASES[database]
+    if database == "sqlite":
+        url = f"sqlite:///{tmp_path / 'mine.db'}"
+
+    def named_database():
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            found = structure(connection)
+        engine.dispose()
+        return found
+
+    before = named_database()
+    result = invoke("check", "--url", url)
+    assert result.returncode == 0, result.stderr
+    assert "all checks passed" in result.stdout
+    assert "stage 4: after downgrade: every row restored" in result.stdout
+    assert named_database() == before
