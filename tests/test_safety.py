@@ -63,13 +63,19 @@ def test_an_upgrade_refused_for_its_data_changes_nothing(case, connection, scrat
     assert snapshot(connection, scratch_url) == before
 
 
-def test_the_refusal_is_one_line_from_invoke_too(tmp_path):
+def sqlite_at_stage_3_then(tmp_path: Path, statement: str) -> str:
+    """Make a SQLite database at stage 3 through invoke, run ``statement`` on it; return its URL."""
     url = f"sqlite:///{tmp_path / 't.db'}"
     assert invoke("stage", "3", "--url", url, "--no-lesson").returncode == 0
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(BREAKING_ROWS["long name"][0]))
+        connection.execute(text(statement))
     engine.dispose()
+    return url
+
+
+def test_the_refusal_is_one_line_from_invoke_too(tmp_path):
+    url = sqlite_at_stage_3_then(tmp_path, BREAKING_ROWS["long name"][0])
     before = (tmp_path / "t.db").read_bytes()
     result = invoke("stage", "4", "--url", url)
     assert_one_line_error(result, "user names longer than 30 characters")
@@ -149,12 +155,7 @@ def test_a_schema_changed_by_hand_is_reported_and_not_migrated(connection, scrat
 
 
 def test_drift_stops_invoke_before_it_migrates(tmp_path):
-    url = f"sqlite:///{tmp_path / 't.db'}"
-    assert invoke("stage", "3", "--url", url, "--no-lesson").returncode == 0
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE pet ADD COLUMN owner INTEGER"))
-    engine.dispose()
+    url = sqlite_at_stage_3_then(tmp_path, "ALTER TABLE pet ADD COLUMN owner INTEGER")
     before = (tmp_path / "t.db").read_bytes()
     result = invoke("stage", "4", "--url", url)
     assert_one_line_error(result, "schema differs", "owner", "nothing was migrated")
