@@ -22,11 +22,12 @@ is never touched) and walks both up the stairway, step by step:
 
 Both databases hold the same rows before every step, and the bench checks
 that they hold the same schema after it.  Each step's time, its floor, the
-ratio, rows per second (rows in the database / seconds) and the process's
-peak memory (peak RSS, reset before each step on Linux) go into a table, and
-with every statement's time, into ``--json`` (merged with the other sizes
-already there).  ``--chart`` draws every size in that file, stage time
-against floor, as a PNG (``pip install -e '.[bench]'`` for matplotlib).
+ratio, rows per second (the rows the step must move / seconds) and the
+process's peak memory (peak RSS, reset before each step on Linux) go into a
+table, and with each step's slowest statements on both sides, into
+``--json`` (merged with the other sizes already there).  ``--chart`` draws
+every size in that file, stage time against floor, as a PNG
+(``pip install -e '.[bench]'`` for matplotlib).
 
 Passwords: revision 0004 hashes each one with PBKDF2 in Python, a batch
 at a time.  At the revision's 600,000 iterations, hashing the thousand
@@ -35,8 +36,9 @@ passwords of a million users alone takes minutes, so the bench passes
 and to the floor alike, reports the hashing on its own line and says what
 it would cost at 600,000.
 
-Then, on SQLite, it times the full ``invoke check`` against a bare upgrade
-to head, downgrade to base and upgrade to head of the chain.
+Then (unless ``--no-checks``) it times the full ``invoke check`` on SQLite
+against a bare upgrade to head, downgrade to base and upgrade to head of the
+chain, and against the same traverse made one Alembic command per stage.
 """
 
 import argparse
