@@ -214,3 +214,22 @@ def test_no_plaintext_password_reaches_the_head(connection):
     assert "password" not in {c for r in everything["user_account"] for c in r}
     values = {v for table in everything.values() for row in table for v in row.values()}
     assert "secure" not in values
+
+
+@pytest.mark.parametrize("database", [d for d in DATABASES if d == "sqlite"])
+def test_sqlite_migrations_refuse_rows_that_break_a_foreign_key(connection, scratch_url):
+    # migrations run with SQLite's foreign keys off (batch rebuilds need it), so
+    # env.py checks them itself before COMMIT whenever a run moved rows
+    climb(connection, STAGES[1])
+    before = snapshot(connection, scratch_url)
+
+    def insert_an_address_of_nobody(ctx, step, heads, run_args):
+        ctx.connection.execute(
+            text(
+                "INSERT INTO email_addresses (email_address, user_id) VALUES ('x@example.com', 99)"
+            )
+        )
+
+    with pytest.raises(StairwayError, match="foreign keys broken by this migration"):
+        move(connection, STAGES[2], on_version_apply=[insert_an_address_of_nobody])
+    assert snapshot(connection, scratch_url) == before
