@@ -89,7 +89,7 @@ def _go_to(connection, target, *, yes: bool, show_lesson: bool, backup: bool = T
 
 
 @task(help={"url": URL_HELP})
-def stages(c, url=None):
+def stages(c, url: str | None = None) -> None:
     """List the stages and mark the one the database is at."""
     from scripts import display
     from scripts.migrate import current_stage
@@ -106,7 +106,7 @@ def stages(c, url=None):
         "lesson": "show the stage's lesson afterwards (default: yes)",
     }
 )
-def stage(c, number, url=None, yes=False, lesson=True):
+def stage(c, number: str, url: str | None = None, yes: bool = False, lesson: bool = True) -> None:
     """Move the database to stage N, then seed what the stages up to N add."""
     from scripts.migrate import parse_stage
 
@@ -117,7 +117,7 @@ def stage(c, number, url=None, yes=False, lesson=True):
 
 
 @task(help={"url": URL_HELP})
-def up(c, url=None):
+def up(c, url: str | None = None) -> None:
     """Move the database one stage forward."""
     from models.stages import STAGES
     from scripts.migrate import current_stage
@@ -130,7 +130,7 @@ def up(c, url=None):
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
-def down(c, url=None, yes=False):
+def down(c, url: str | None = None, yes: bool = False) -> None:
     """Move the database one stage back."""
     from models.stages import STAGES
     from scripts.migrate import current_stage
@@ -150,7 +150,9 @@ def down(c, url=None, yes=False):
         "lessons": "show each stage's lesson (default: yes)",
     }
 )
-def walk(c, url=None, reset=False, pause=True, lessons=True):
+def walk(
+    c, url: str | None = None, reset: bool = False, pause: bool = True, lessons: bool = True
+) -> None:
     """Walk every stage from an empty database: what changed, its SQL, the schema, the data."""
     from rich.markdown import Markdown
     from rich.rule import Rule
@@ -206,7 +208,7 @@ def walk(c, url=None, reset=False, pause=True, lessons=True):
 
 
 @task(help={"url": URL_HELP})
-def show(c, url=None):
+def show(c, url: str | None = None) -> None:
     """Show the current stage, its schema and its data."""
     from scripts import display
     from scripts.migrate import current_stage, stage_title_line
@@ -221,7 +223,7 @@ def show(c, url=None):
 
 
 @task(help={"url": URL_HELP})
-def seed(c, url=None):
+def seed(c, url: str | None = None) -> None:
     """Seed the rows of every stage up to the current one (seeding twice = once)."""
     from scripts import display
     from scripts.migrate import current_stage
@@ -248,7 +250,7 @@ def seed(c, url=None):
         "dialect": "sqlite, postgresql or mysql (default: sqlite)",
     }
 )
-def sql(c, number, down=False, dialect="sqlite"):
+def sql(c, number: str, down: bool = False, dialect: str = "sqlite") -> None:
     """Print the SQL of stage N's revision, without touching any database."""
     from scripts import display
     from scripts.migrate import offline_sql, parse_stage
@@ -259,7 +261,7 @@ def sql(c, number, down=False, dialect="sqlite"):
 
 
 @task(help={"url": URL_HELP})
-def check(c, url=None):
+def check(c, url: str | None = None) -> None:
     """Run the migration checks in scratch databases on --url's server; yours is untouched."""
     from scripts import display
     from scripts.checks import CheckFailure
@@ -278,7 +280,7 @@ def check(c, url=None):
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
-def reset(c, url=None, yes=False):
+def reset(c, url: str | None = None, yes: bool = False) -> None:
     """Take the database back to stage 0, empty."""
     from models.stages import STAGES
 
@@ -287,7 +289,7 @@ def reset(c, url=None, yes=False):
 
 
 @task(help={"number": "the stage whose lesson to show"})
-def lesson(c, number):
+def lesson(c, number: str) -> None:
     """Show stage N's lesson in the terminal."""
     from scripts import display
     from scripts.lessons import render_lesson
@@ -301,7 +303,7 @@ def lesson(c, number):
 
 
 @task
-def diagrams(c):
+def diagrams(c) -> None:
     """Regenerate the ER diagrams in the lessons from the models."""
     from scripts.diagrams import write_diagrams
 
@@ -310,7 +312,7 @@ def diagrams(c):
 
 
 @task(help={"args": "extra arguments for pytest, e.g. '-k sqlite -x'"})
-def test(c, args=""):
+def test(c, args: str = "") -> None:
     """Run the test suite (warnings are errors)."""
     import shlex
     import subprocess
@@ -322,7 +324,7 @@ def test(c, args=""):
 
 
 @task
-def golden(c):
+def golden(c) -> None:
     """Rewrite the golden SQL files of every revision and dialect; say which changed."""
     from scripts.golden import write_golden_files
     from scripts.migrate import PROJECT_ROOT
