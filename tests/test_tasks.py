@@ -10,6 +10,7 @@ import pytest
 
 from scripts.database import make_engine
 from scripts.schema import rows, structure
+from tests.conftest import DATABASES
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -169,8 +170,6 @@ def test_walk_climbs_every_stage_and_keeps_every_stage_data(scratch_url):
 
 
 def test_check_passes_on_every_database_and_leaves_it_untouched(database, tmp_path):
-    from tests.conftest import DATABASES
-
     url = DATABASES[database]
     if database == "sqlite":
         url = f"sqlite:///{tmp_path / 'mine.db'}"
@@ -188,3 +187,12 @@ def test_check_passes_on_every_database_and_leaves_it_untouched(database, tmp_pa
     assert "all checks passed" in result.stdout
     assert "stage 4: after downgrade: every row restored" in result.stdout
     assert named_database() == before
+
+
+# a server that checks passwords: the MariaDB here refuses a wrong one
+@pytest.mark.parametrize("database", [d for d in DATABASES if d == "mariadb"])
+def test_a_wrong_password_is_refused_and_never_printed(database):
+    url = make_engine(DATABASES[database]).url.set(username="stairway_nobody", password="s3cret")
+    result = invoke("stage", "1", "--url", url.render_as_string(hide_password=False))
+    assert_one_line_error(result, "cannot connect to", "stairway_nobody:***@", "Access denied")
+    assert "s3cret" not in result.stdout + result.stderr
