@@ -111,10 +111,16 @@ def test_a_run_replaces_the_earlier_run_of_its_size(run):
 
 
 def test_the_chart_is_drawn(results, tmp_path):
-    pytest.importorskip("matplotlib")
+    # matplotlib comes with the bench extra, which the README's test block installs
     path = tmp_path / "chart.png"
     bench.draw_chart(results, path)
     assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_chart_without_matplotlib_says_what_to_install(results, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    with pytest.raises(StairwayError, match=r"pip install -e '\.\[bench\]'"):
+        bench.draw_chart(results, tmp_path / "chart.png")
 
 
 @pytest.mark.parametrize("rows", ["", "0", "ten", "10,-5"])
