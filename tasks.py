@@ -46,7 +46,7 @@ def friendly_errors():
 
 @contextmanager
 def opened(url: str | None):
-    """Yield a migration-ready connection to the resolved URL."""
+    """Yield a migration-ready connection to the resolved URL, errors made friendly."""
     from scripts.database import migration_lock, resolve_url
     from scripts.migrate import migration_connection
     from scripts.safety import connect_checked
@@ -112,7 +112,7 @@ def stage(c, number: str, url: str | None = None, yes: bool = False, lesson: boo
 
     with friendly_errors():
         target = parse_stage(number)
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         _go_to(connection, target, yes=yes, show_lesson=lesson)
 
 
@@ -122,7 +122,7 @@ def up(c, url: str | None = None) -> None:
     from models.stages import STAGES
     from scripts.migrate import current_stage
 
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         here = current_stage(connection)
         if here == STAGES[-1]:
             raise Exit(f"the database is already at the last stage, {here.number}", code=0)
@@ -135,7 +135,7 @@ def down(c, url: str | None = None, yes: bool = False) -> None:
     from models.stages import STAGES
     from scripts.migrate import current_stage
 
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         here = current_stage(connection)
         if here.number == 0:
             raise Exit("the database is already empty, at stage 0", code=0)
@@ -164,7 +164,7 @@ def walk(
 
     console = display.console()
     pause = pause and sys.stdin.isatty()
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         here = current_stage(connection)
         refuse_drift(connection, here)
         if here.number != 0:
@@ -214,7 +214,7 @@ def show(c, url: str | None = None) -> None:
     from scripts.migrate import current_stage, stage_title_line
 
     console = display.console()
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         here = current_stage(connection)
         console.print(f"[bold]The database is at {stage_title_line(here)}[/]")
         console.print(display.schema_tables(connection))
@@ -231,7 +231,7 @@ def seed(c, url: str | None = None) -> None:
     from scripts.seed import seed as seed_rows
 
     console = display.console()
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         here = current_stage(connection)
         refuse_drift(connection, here)
         copy = backup_sqlite(connection)
@@ -284,7 +284,7 @@ def reset(c, url: str | None = None, yes: bool = False) -> None:
     """Take the database back to stage 0, empty."""
     from models.stages import STAGES
 
-    with opened(url) as connection, friendly_errors():
+    with opened(url) as connection:
         _go_to(connection, STAGES[0], yes=yes, show_lesson=False)
 
 

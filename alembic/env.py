@@ -13,21 +13,25 @@
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import stairway_ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
 
 from models import Base
-from scripts.database import first_line, make_engine, migration_lock, redact
+from scripts.database import (
+    first_line,
+    make_engine,
+    migration_lock,
+    redact,
+    watching_statements,
+)
 from scripts.errors import StairwayError
 
 config = context.config
@@ -75,27 +79,21 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-@contextmanager
-def rows_moved(connection: Connection) -> Iterator[list[str]]:
+ROW_MOVING = ("INSERT", "UPDATE", "DELETE", "DROP TABLE")
+
+
+def rows_moved(connection: Connection):
     """Note the statements that move rows, which alone can break a foreign key.
 
     Creating a table or adding a NULL column cannot; checking the whole
     database after those would cost a full scan of every table for nothing.
     """
-    moved: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        words = statement.lstrip().upper()
-        if words.startswith(("INSERT", "UPDATE", "DELETE", "DROP TABLE")) and (
-            "ALEMBIC_VERSION" not in words
-        ):
-            moved.append(statement)
-
-    event.listen(connection, "before_cursor_execute", note)
-    try:
-        yield moved
-    finally:
-        event.remove(connection, "before_cursor_execute", note)
+    return watching_statements(
+        connection,
+        lambda conn, text: (
+            text.upper().startswith(ROW_MOVING) and "ALEMBIC_VERSION" not in text.upper()
+        ),
+    )
 
 
 def run_migrations(connection: Connection) -> None:

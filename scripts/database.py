@@ -8,7 +8,7 @@ by default: enforce foreign keys, and run DDL inside transactions.
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,6 +123,28 @@ def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> No
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql(begin)
+
+
+# -- watching what runs -------------------------------------------------------
+
+
+@contextmanager
+def watching_statements(
+    connection: Connection, keep: Callable[[Connection, str], bool]
+) -> Iterator[list[str]]:
+    """Yield a list that fills with the statements run on ``connection`` that ``keep`` accepts."""
+    kept: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        text = statement.strip()
+        if keep(conn, text):
+            kept.append(text)
+
+    event.listen(connection, "before_cursor_execute", watch)
+    try:
+        yield kept
+    finally:
+        event.remove(connection, "before_cursor_execute", watch)
 
 
 # -- one migration run at a time ----------------------------------------------

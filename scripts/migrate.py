@@ -16,11 +16,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from models.stages import STAGES, Stage, stage_for_revision
-from scripts.database import first_line, make_engine, redact
+from scripts.database import first_line, make_engine, redact, watching_statements
 from scripts.errors import StairwayError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -117,21 +117,12 @@ def move(
 SHOWN_SQL = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "RENAME")
 
 
-@contextmanager
-def recording_sql(connection: Connection) -> Iterator[list[str]]:
+def recording_sql(connection: Connection):
     """Collect the DDL and DML statements run on ``connection`` (not reads, not PRAGMAs)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        text = statement.strip()
-        if text.upper().startswith(SHOWN_SQL) and not conn.info.get("seeding"):
-            statements.append(text)
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
+    return watching_statements(
+        connection,
+        lambda conn, text: text.upper().startswith(SHOWN_SQL) and not conn.info.get("seeding"),
+    )
 
 
 def offline_sql(stage: Stage, dialect: str, *, down: bool = False) -> str:
