@@ -1,24 +1,35 @@
 """Invoke tasks: walk the stairway, move between stages, check the migrations.
 
-    invoke walk                 every stage in turn, from an empty database
+    invoke walk                 every stage in turn, a screen each (resumes where it stopped)
     invoke stage 3              move to stage 3 and seed what it adds
     invoke up / invoke down     one stage forward or back
     invoke show                 where the database is, its schema and data
     invoke check                the migration checks, on scratch databases
     invoke sql 4 --dialect postgresql
+    invoke exercises            the exercises; `invoke exercise 1` sets one up
 
 Every task that touches a database takes --url (default: $DATABASE_URL,
-then sqlite:///tutorial.db).  Heavy imports live inside the task bodies so
-that `invoke --list` stays instant.
+then tutorial.db in this folder, wherever the task is run from) and says
+on its first line which database it uses and where that came from.
+Heavy imports live inside the task bodies so that `invoke --list` stays
+instant.
 """
 
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from invoke import Exit, task
 
-URL_HELP = "database URL (default: $DATABASE_URL, then sqlite:///tutorial.db)"
-YES_HELP = "accept losing data a downgrade cannot keep (the task says what first)"
+PROJECT_FOLDER = Path(__file__).resolve().parent
+# the built-in default is the project's own file, not one in whatever folder a task runs from
+DEFAULT_URL = f"sqlite:///{PROJECT_FOLDER / 'tutorial.db'}"
+
+URL_HELP = "database URL (default: $DATABASE_URL, then tutorial.db in the project folder)"
+YES_HELP = (
+    "accept losing data a downgrade cannot keep, without being asked "
+    "(needed when there is no terminal to ask y/N)"
+)
 
 
 @contextmanager
@@ -26,8 +37,8 @@ def friendly_errors():
     """Turn what a user can fix into one line and exit status 1, never a traceback."""
     from sqlalchemy.exc import DBAPIError
 
-    from scripts.database import first_line
-    from scripts.errors import StairwayError
+    from sqlalchemy_stairway.engines import first_line
+    from sqlalchemy_stairway.errors import StairwayError
 
     try:
         yield
@@ -45,57 +56,173 @@ def friendly_errors():
 
 
 @contextmanager
-def opened(url: str | None):
-    """Yield a migration-ready connection to the resolved URL, errors made friendly."""
-    from scripts.database import migration_lock, resolve_url
-    from scripts.migrate import migration_connection
-    from scripts.safety import connect_checked
+def connected(url: str | None, *, read_only: bool = False):
+    """Say which database the task uses, then yield a migration-ready connection to it.
 
-    with friendly_errors(), migration_connection(resolve_url(url)) as connection:
-        connect_checked(connection)
-        # held for the whole task: a second run waits, then sees where this one left off
-        with migration_lock(connection):
+    A read-only task never creates a SQLite file: a file that is not there
+    yet is an empty database, at stage 0.
+    """
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.engines import choose_url, sqlite_file
+    from sqlalchemy_stairway.guards import connect_checked
+    from sqlalchemy_stairway.migrate import migration_connection
+
+    console = display.console()
+    with friendly_errors():
+        chosen = choose_url(url, DEFAULT_URL)
+        path = sqlite_file(chosen.url)  # also refuses a URL that is not one, in one line
+        console.print(chosen.describe(), soft_wrap=True)
+        target = chosen.url
+        if read_only and path is not None and not path.exists():
+            console.print(
+                f"[dim]{path} does not exist yet: an empty database, at stage 0 "
+                "(invoke walk or invoke stage N creates it)[/]",
+                soft_wrap=True,
+            )
+            target = "sqlite://"  # an empty database in memory, so that no file is made
+        with migration_connection(target) as connection:
+            connect_checked(connection)
             yield connection
 
 
-def _go_to(connection, target, *, yes: bool, show_lesson: bool, backup: bool = True) -> None:
-    """Move to ``target``, seeding each stage on the way up, then the target's rows."""
-    from scripts import display
-    from scripts.migrate import climb_or_descend, current_stage, stage_title_line
-    from scripts.safety import backup_sqlite, refuse_drift
-    from scripts.seed import seed
+@contextmanager
+def locked(connection):
+    """Hold the migration lock: a second run waits, then sees where this one left off."""
+    from sqlalchemy_stairway.locking import migration_lock
+
+    with friendly_errors(), migration_lock(connection):
+        yield
+
+
+def _drift_remedy(connection, stage) -> str:
+    """Return how to start again from a database changed by hand, in this project's commands."""
+    from sqlalchemy_stairway.guards import sqlite_path
+
+    if stage.revision is None:
+        return "Point --url at another database: this one is not the tutorial's."
+    restore = "restore a backup"
+    path = sqlite_path(connection)
+    if path is not None:
+        copies = sorted((path.resolve().parent / "backups").glob(f"{path.stem}-*{path.suffix}"))
+        if copies:
+            restore = f"restore the last backup (cp {copies[-1]} {path})"
+    return (
+        f"To start again: {restore}, or discard this database with `invoke reset --yes` "
+        "or `invoke walk --reset`."
+    )
+
+
+def _note_a_stranger(connection, stage) -> None:
+    """Say so when a database this project never migrated holds tables: a wrong URL, likely."""
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.guards import drift
+
+    if stage.revision is None and (found := drift(connection, stage)):
+        display.console().print(
+            f"[yellow]Note: this database was never migrated by this project, yet "
+            f"{'; '.join(found[:3])}. Is it the one you meant (--url, $DATABASE_URL)?[/]",
+            soft_wrap=True,
+        )
+
+
+def _check_drift(connection, stage) -> None:
+    from sqlalchemy_stairway.guards import refuse_drift
+
+    with friendly_errors():
+        refuse_drift(connection, stage, _drift_remedy(connection, stage))
+
+
+def _agree_to_losses(connection, start, target, yes: bool):
+    """Ask before a downgrade loses data (before the lock is taken); return the allowance."""
+    from sqlalchemy.exc import DBAPIError
+
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.consent import agree_to_losses
+
+    with friendly_errors():
+        try:
+            return agree_to_losses(
+                STAIRWAY, connection, start, target, yes=yes, console=display.console()
+            )
+        except DBAPIError:
+            # a table to count is not there: a database changed by hand says so best
+            connection.rollback()
+            _check_drift(connection, start)
+            raise
+
+
+def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool = True) -> None:
+    """Move to ``target`` under the lock, seeding each stage on the way up, then its rows."""
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.guards import backup_if_changed
+    from sqlalchemy_stairway.migrate import current_stage, migrate
+    from sqlalchemy_stairway.seeding import seed, seed_on_the_way
 
     console = display.console()
-    start = current_stage(connection)
-    refuse_drift(connection, start)
-    if backup and start != target:
-        copy = backup_sqlite(connection)
-        if copy:
-            console.print(f"[dim]backup of the database before this run: {copy}[/]", soft_wrap=True)
-    climb_or_descend(
-        connection,
-        target,
-        allow_data_loss=yes,
-        on_stage=lambda stage: console.print(f"[bold]→ {stage_title_line(stage)}[/]"),
-    )
-    written = seed(connection, target.number)
-    connection.commit()
-    if any(written.values()):
-        console.print(f"seeded: {', '.join(f'{n} {t}' for t, n in written.items() if n)}")
-    if show_lesson and target.number > 0:
-        from scripts.lessons import render_lesson
+    with locked(connection):
+        start = current_stage(STAIRWAY, connection)
+        _check_drift(connection, start)
+        seed_each = seed_on_the_way(STAIRWAY)
 
-        render_lesson(console, target.number)
+        def after_each(conn, stage, upgrading) -> None:
+            seed_each(conn, stage, upgrading)
+            console.print(f"[bold]→ {stage}[/]")
+
+        with friendly_errors(), backup_if_changed(connection) as backup:
+            migrate(STAIRWAY, connection, target, allow_data_loss=allowance, after_each=after_each)
+            backup.changed = start != target
+            with connection.begin():
+                written = seed(STAIRWAY, connection, target)
+            backup.changed = backup.changed or any(written.values())
+    _say_backup(console, backup, "before this run")
+    if any(written.values()):
+        console.print(f"seeded: {_seeded(written)}")
+    if start == target and not any(written.values()):
+        console.print(f"The database is already at {target}, with its rows; nothing to do.")
+    if say_next:
+        _say_next(console, target)
+    if show_lesson and target.number > 0:
+        from scripts.lessons import lesson_markdown
+
+        display.page(lesson_markdown(target.number, width=console.width), console)
+
+
+def _say_backup(console, backup, when: str) -> None:
+    if backup.path:
+        console.print(f"[dim]backup of the database {when}: {backup.path}[/]", soft_wrap=True)
+
+
+def _seeded(written: dict[str, int]) -> str:
+    from sqlalchemy_stairway.display import plural
+
+    return ", ".join(f"{plural(n, 'row')} in {table}" for table, n in written.items() if n)
+
+
+def _say_next(console, here) -> None:
+    """Print what to run next from stage ``here``."""
+    from scripts.stages import STAIRWAY
+
+    if here == STAIRWAY.head:
+        console.print(f"At the last stage.  The lesson: invoke lesson {here.number}.")
+        return
+    nxt = STAIRWAY[here.number + 1]
+    lesson = f"  The lesson: invoke lesson {here.number}." if here.number else ""
+    console.print(f"Next: invoke up, to stage {nxt.number}: {nxt.title}.{lesson}")
 
 
 @task(help={"url": URL_HELP})
 def stages(c, url: str | None = None) -> None:
     """List the stages and mark the one the database is at."""
-    from scripts import display
-    from scripts.migrate import current_stage
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.migrate import current_stage
 
-    with opened(url) as connection:
-        display.console().print(display.stages_table(current_stage(connection)))
+    with connected(url, read_only=True) as connection:
+        here = current_stage(STAIRWAY, connection)
+        _note_a_stranger(connection, here)
+        display.console().print(display.stages_table(STAIRWAY, here))
 
 
 @task(
@@ -103,203 +230,404 @@ def stages(c, url: str | None = None) -> None:
         "number": "the stage to move to, 0 (empty) to the last",
         "url": URL_HELP,
         "yes": YES_HELP,
-        "lesson": "show the stage's lesson afterwards (default: yes)",
+        "lesson": "show the stage's lesson afterwards, through a pager in a terminal "
+        "(default: yes)",
     }
 )
 def stage(c, number: str, url: str | None = None, yes: bool = False, lesson: bool = True) -> None:
     """Move the database to stage N, then seed what the stages up to N add."""
-    from scripts.migrate import parse_stage
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway.migrate import current_stage
 
     with friendly_errors():
-        target = parse_stage(number)
-    with opened(url) as connection:
-        _go_to(connection, target, yes=yes, show_lesson=lesson)
+        target = STAIRWAY.parse_stage(number)
+    with connected(url) as connection:
+        here = current_stage(STAIRWAY, connection)
+        allowance = _agree_to_losses(connection, here, target, yes)
+        _move_to(connection, target, allowance=allowance, show_lesson=lesson)
 
 
 @task(help={"url": URL_HELP})
 def up(c, url: str | None = None) -> None:
     """Move the database one stage forward."""
-    from models.stages import STAGES
-    from scripts.migrate import current_stage
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway.migrate import current_stage
 
-    with opened(url) as connection:
-        here = current_stage(connection)
-        if here == STAGES[-1]:
-            raise Exit(f"the database is already at the last stage, {here.number}", code=0)
-        _go_to(connection, STAGES[here.number + 1], yes=False, show_lesson=False)
+    with connected(url) as connection:
+        here = current_stage(STAIRWAY, connection)
+        if here == STAIRWAY.head:
+            print(f"The database is already at the last stage, {here.number}; nothing to do.")
+            return
+        _move_to(connection, STAIRWAY[here.number + 1], allowance=False, show_lesson=False)
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
 def down(c, url: str | None = None, yes: bool = False) -> None:
-    """Move the database one stage back."""
-    from models.stages import STAGES
-    from scripts.migrate import current_stage
+    """Move the database one stage back (asks y/N first if that loses data)."""
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway.migrate import current_stage
 
-    with opened(url) as connection:
-        here = current_stage(connection)
+    with connected(url) as connection:
+        here = current_stage(STAIRWAY, connection)
         if here.number == 0:
-            raise Exit("the database is already empty, at stage 0", code=0)
-        _go_to(connection, STAGES[here.number - 1], yes=yes, show_lesson=False)
+            print("The database is already empty, at stage 0; nothing to do.")
+            return
+        target = STAIRWAY.previous(here)
+        allowance = _agree_to_losses(connection, here, target, yes)
+        _move_to(connection, target, allowance=allowance, show_lesson=False)
+
+
+def _start_again(connection, yes: bool) -> None:
+    """Take the database back to stage 0; a database changed by hand is discarded whole."""
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.consent import agree_to_discard
+    from sqlalchemy_stairway.emptying import empty_database
+    from sqlalchemy_stairway.guards import DriftError, backup_if_changed, drift
+    from sqlalchemy_stairway.migrate import current_stage
+
+    console = display.console()
+    here = current_stage(STAIRWAY, connection)
+    differences = drift(connection, here)
+    if not differences:
+        if here.number == 0:
+            console.print("The database is already empty, at stage 0; nothing to do.")
+            return
+        allowance = _agree_to_losses(connection, here, STAIRWAY.base, yes)
+        _move_to(connection, STAIRWAY.base, allowance=allowance, show_lesson=False)
+        return
+    with friendly_errors():
+        if here.revision is None:  # not the tutorial's: never dropped
+            raise DriftError(here, differences, _drift_remedy(connection, here))
+        shown = "; ".join(differences[:4])
+        console.print(
+            f"[bold]The database is at stage {here.number}, but changed by hand since:[/] {shown}.",
+            soft_wrap=True,
+        )
+        agree_to_discard(
+            console,
+            "it, every table and row, and start from an empty database",
+            yes=yes,
+            refusal=(
+                f"the database is at stage {here.number} but was changed by hand ({shown}); "
+                "run `invoke reset --yes` to discard it and start from an empty database. "
+                "Nothing was changed."
+            ),
+        )
+    with locked(connection), backup_if_changed(connection) as backup:
+        dropped = empty_database(connection)
+        backup.changed = True
+    _say_backup(console, backup, "before emptying it")
+    said = f"Emptied: dropped {', '.join(dropped)}. The database is at stage 0."
+    console.print(said, soft_wrap=True)
 
 
 @task(
     help={
         "url": URL_HELP,
-        "reset": "empty the database first if it is not (asks nothing more: implies --yes)",
-        "pause": "wait for Enter between stages, when the terminal is interactive (default: yes)",
-        "lessons": "show each stage's lesson (default: yes)",
-    }
+        "from": "the stage to walk from (default: the one after where the database is); "
+        "the database is first moved to the stage before it",
+        "reset": "empty the database first, even one changed by hand (asks nothing: implies --yes)",
+        "yes": YES_HELP,
+        "pause": "pause after each stage, when a person is at a terminal (default: yes)",
+        "lessons": "print each stage's whole lesson after its screen (default: no; "
+        "l at the pause, or invoke lesson N, shows one)",
+    },
 )
 def walk(
-    c, url: str | None = None, reset: bool = False, pause: bool = True, lessons: bool = True
+    c,
+    url: str | None = None,
+    from_: str | None = None,
+    reset: bool = False,
+    yes: bool = False,
+    pause: bool = True,
+    lessons: bool = False,
 ) -> None:
-    """Walk every stage from an empty database: what changed, its SQL, the schema, the data."""
-    from rich.markdown import Markdown
-    from rich.rule import Rule
-
-    from models.stages import STAGES
-    from scripts import display
-    from scripts.migrate import current_stage, recording_sql
-    from scripts.safety import backup_sqlite, refuse_drift
+    """Walk the stages a screen each: what changed, its SQL, the tables, a few rows."""
+    from scripts.lessons import lesson_markdown
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.consent import interactive
+    from sqlalchemy_stairway.migrate import current_stage
+    from sqlalchemy_stairway.walk import Commands, Walk
 
     console = display.console()
-    pause = pause and sys.stdin.isatty()
-    with opened(url) as connection:
-        here = current_stage(connection)
-        refuse_drift(connection, here)
-        if here.number != 0:
-            if not reset:
-                raise Exit(
-                    f"error: the database is at stage {here.number}, and the walk starts from an "
-                    "empty one; run `invoke walk --reset` to empty it first",
-                    code=1,
-                )
-            backup = backup_sqlite(connection)
-            if backup:
+    with connected(url) as connection:
+        with friendly_errors():
+            first = STAIRWAY.parse_stage(from_) if from_ is not None else None
+            if first is not None and first.number == 0:
+                raise Exit("error: stage 0 is the empty database; walk --from 1 or later", code=1)
+        if reset:
+            _start_again(connection, yes=True)
+        with locked(connection):  # judged under the lock: another run may be half-way
+            here = current_stage(STAIRWAY, connection)
+            _check_drift(connection, here)
+        if first is None:
+            if here == STAIRWAY.head:
                 console.print(
-                    f"[dim]backup of the database before emptying it: {backup}[/]", soft_wrap=True
+                    f"The database is at the last stage, {here.number}: the walk is over.  "
+                    "invoke walk --from 1 walks it again (asking before it empties the "
+                    "database), invoke walk --reset starts from an empty one."
                 )
-            _go_to(connection, STAGES[0], yes=True, show_lesson=False, backup=False)
-        for stage in STAGES[1:]:
-            previous = STAGES[stage.number - 1]
-            console.print(Rule(f"[bold]Stage {stage.number}: {stage.title}[/] ({stage.era})"))
-            console.print(f"[dim]from seed {stage.seed}; revision {stage.revision}[/]")
-            console.print(Markdown(display.revision_story(stage)))
-            console.print("[bold]What changed[/]")
-            for line in display.schema_changes(previous, stage):
-                console.print(f"  {line}", style={"+": "green", "-": "red"}.get(line[0], "yellow"))
-            with recording_sql(connection) as statements:
-                # the walk began from an empty database: nothing of the user's to back up
-                _go_to(connection, stage, yes=False, show_lesson=False, backup=False)
-            console.print("[bold]The SQL the revision emitted[/]")
-            console.print(display.sql(statements))
-            console.print("[bold]The tables now[/]")
-            console.print(display.schema_tables(connection))
-            console.print("[bold]The data now[/]")
-            console.print(display.data_tables(connection))
-            connection.commit()
-            if lessons:
-                from scripts.lessons import render_lesson
-
-                render_lesson(console, stage.number)
-            if pause and stage != STAGES[-1]:
-                console.input("[dim]Enter for the next stage…[/]")
-        console.print(Rule(f"[bold green]Done: the database is at stage {STAGES[-1].number}[/]"))
+                return
+            first = STAIRWAY[here.number + 1]
+            if here.number:
+                console.print(
+                    f"The database is at stage {here.number}: the walk goes on with stage "
+                    f"{first.number} (invoke walk --from 1 starts over)."
+                )
+        elif here != STAIRWAY.previous(first):
+            before = STAIRWAY.previous(first)
+            console.print(
+                f"First, the database moves to stage {before.number}.  What a move down loses "
+                "stays lost; invoke walk --reset climbs from an empty database with every row."
+            )
+            allowance = _agree_to_losses(connection, here, before, yes)
+            _move_to(connection, before, allowance=allowance, show_lesson=False, say_next=False)
+        the_walk = Walk(
+            STAIRWAY,
+            console,
+            commands=Commands(
+                sql="invoke sql {n}",
+                rows="invoke show",
+                lesson="invoke lesson {n}",
+                resume="invoke walk",
+                restart="invoke walk --from 1",
+            ),
+            lesson=lambda stage: lesson_markdown(stage.number, width=console.width),
+            pause=pause and interactive(),
+            show_lessons=lessons,
+        )
+        with friendly_errors():
+            the_walk.run(connection, first)
 
 
 @task(help={"url": URL_HELP})
 def show(c, url: str | None = None) -> None:
     """Show the current stage, its schema and its data."""
-    from scripts import display
-    from scripts.migrate import current_stage, stage_title_line
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.migrate import current_stage
 
     console = display.console()
-    with opened(url) as connection:
-        here = current_stage(connection)
-        console.print(f"[bold]The database is at {stage_title_line(here)}[/]")
+    with connected(url, read_only=True) as connection:
+        here = current_stage(STAIRWAY, connection)
+        _note_a_stranger(connection, here)
+        console.print(f"[bold]The database is at {here}[/]")
         console.print(display.schema_tables(connection))
         console.print(display.data_tables(connection))
-        connection.commit()
+        connection.rollback()
 
 
 @task(help={"url": URL_HELP})
 def seed(c, url: str | None = None) -> None:
     """Seed the rows of every stage up to the current one (seeding twice = once)."""
-    from scripts import display
-    from scripts.migrate import current_stage
-    from scripts.safety import backup_sqlite, refuse_drift
-    from scripts.seed import seed as seed_rows
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.guards import backup_if_changed
+    from sqlalchemy_stairway.migrate import current_stage
+    from sqlalchemy_stairway.seeding import seed as seed_rows
 
     console = display.console()
-    with opened(url) as connection:
-        here = current_stage(connection)
-        refuse_drift(connection, here)
-        copy = backup_sqlite(connection)
-        if copy:
-            console.print(f"[dim]backup of the database before seeding: {copy}[/]", soft_wrap=True)
-        written = seed_rows(connection, here.number)
-        connection.commit()
-        summary = ", ".join(f"{n} {t}" for t, n in written.items()) or "nothing to seed at stage 0"
-        console.print(f"seeded at stage {here.number}: {summary}")
+    with connected(url) as connection, locked(connection):
+        here = current_stage(STAIRWAY, connection)
+        _check_drift(connection, here)
+        with friendly_errors(), backup_if_changed(connection) as backup:
+            with connection.begin():
+                written = seed_rows(STAIRWAY, connection, here)
+            backup.changed = any(written.values())
+    _say_backup(console, backup, "before seeding")
+    if here.number == 0:
+        console.print("Nothing to seed at stage 0: it has no tables.")
+    elif not any(written.values()):
+        console.print(f"Every row of stages 1 to {here.number} is already there; nothing to do.")
+    else:
+        console.print(f"seeded at stage {here.number}: {_seeded(written)}")
 
 
 @task(
     help={
         "number": "the stage whose revision to show",
         "down": "show the downgrade instead of the upgrade",
-        "dialect": "sqlite, postgresql or mysql (default: sqlite)",
+        "dialect": "sqlite, postgresql or mysql (mariadb: the same as mysql) (default: sqlite)",
     }
 )
 def sql(c, number: str, down: bool = False, dialect: str = "sqlite") -> None:
     """Print the SQL of stage N's revision, without touching any database."""
-    from scripts import display
-    from scripts.migrate import offline_sql, parse_stage
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.golden import normalized
+    from sqlalchemy_stairway.migrate import offline_sql
 
     with friendly_errors():
-        text = offline_sql(parse_stage(number), dialect, down=down)
-    display.console().print(display.sql(text))
+        text = normalized(offline_sql(STAIRWAY, STAIRWAY.parse_stage(number), dialect, down=down))
+    if sys.stdout.isatty():
+        display.console().print(display.sql(text))
+    else:  # to a file or a pipe: the plain SQL, byte for byte what the golden file holds
+        sys.stdout.write(text)
 
 
-@task(help={"url": URL_HELP})
-def check(c, url: str | None = None) -> None:
-    """Run the migration checks in scratch databases on --url's server; yours is untouched."""
-    from scripts import display
-    from scripts.checks import CheckFailure
-    from scripts.database import redact, resolve_url
-    from scripts.safety import run_checks
+@task(
+    help={
+        "url": URL_HELP + "; the scratch databases are made on its server",
+        "config": "another project's alembic.ini to check (default: this project's)",
+    }
+)
+def check(c, url: str | None = None, config: str | None = None) -> None:
+    """Run the migration checks in scratch databases on --url's server; yours is untouched.
+
+    The checks are `stairway check`'s, on this project or on another one
+    (--config OTHER/alembic.ini); on this project the stages' own checks
+    follow (every declared row carried, every computed column verified).
+    """
+    from scripts.stages import PROJECT_ROOT, STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.checks import CheckFailure, check_in_scratch
+    from sqlalchemy_stairway.engines import choose_url, parse_url
+    from sqlalchemy_stairway.hooks import hooks_file, load_hooks
+    from sqlalchemy_stairway.project import Project
+    from sqlalchemy_stairway.project_checks import check_project
+    from sqlalchemy_stairway.reports import as_text
 
     console = display.console()
-    resolved = resolve_url(url)
-    console.print(f"checking the migrations on {redact(resolved)} (in scratch databases)")
     with friendly_errors():
-        try:
-            run_checks(resolved, report=lambda line: console.print(f"  [green]✓[/] {line}"))
-        except CheckFailure as failure:
-            raise Exit(f"check failed: {failure}", code=1) from None
+        chosen = choose_url(url, DEFAULT_URL)
+        parse_url(chosen.url)
+    console.print(chosen.describe(), soft_wrap=True)
+    console.print("checking the migrations in scratch databases beside it; it is left untouched")
+    ini = Path(config) if config else PROJECT_ROOT / "alembic.ini"
+    with friendly_errors():
+        project = Project(ini)
+        report = check_project(project, [chosen.url], load_hooks(hooks_file(project.ini, None)))
+        console.print(as_text(report), markup=False, highlight=False, soft_wrap=True)
+        if report.exit_status:
+            raise Exit("check failed: see the defects above", code=1)
+        if config is None:
+            try:
+                check_in_scratch(
+                    STAIRWAY, chosen.url, report=lambda line: console.print(f"  [green]✓[/] {line}")
+                )
+            except CheckFailure as failure:
+                raise Exit(f"check failed: {failure}", code=1) from None
     console.print("[bold green]all checks passed[/]")
+
+
+@task(help={"number": "the stage the copy is at", "folder": "a new or empty folder for it"})
+def copy_at(c, number: str, folder: str) -> None:
+    """Copy the project as it was at stage N into FOLDER, to try Alembic's commands there."""
+    from pathlib import Path
+
+    from scripts.shell_sessions import copy_at_stage
+    from scripts.stages import STAIRWAY
+
+    with friendly_errors():
+        stage_ = STAIRWAY.parse_stage(number)
+        if stage_.number == 0:
+            raise Exit("error: stage 0 has no revisions to try; copy stage 1 or later", code=1)
+        made = copy_at_stage(stage_.number, Path(folder))
+    print(f"the project at stage {stage_.number} is in {made}; cd there and run alembic")
+
+
+@task
+def sessions(c) -> None:
+    """Rewrite the output of the lessons' console sessions as the commands print it now."""
+    import tempfile
+    from pathlib import Path
+
+    from scripts.lessons import lesson_path
+    from scripts.shell_sessions import fill_sessions
+    from scripts.stages import STAGES
+
+    for stage_ in STAGES[1:]:
+        path = lesson_path(stage_.number)
+        text = path.read_text(encoding="utf-8")
+        with tempfile.TemporaryDirectory() as folder, friendly_errors():
+            filled = fill_sessions(text, stage_.number, Path(folder) / "copy")
+        if filled != text:
+            path.write_text(filled, encoding="utf-8")
+            print(f"updated {path}")
+
+
+@task
+def exercises(c) -> None:
+    """List the exercises: migrations to write yourself, graded by the checks."""
+    from scripts.exercises import EXERCISES
+    from sqlalchemy_stairway import display
+
+    console = display.console()
+    for number, each in enumerate(EXERCISES, start=1):
+        console.print(f"  {number}. {each.title}")
+    console.print("`invoke exercise N` sets one up; `invoke exercise N --check` grades it.")
+
+
+@task(
+    help={
+        "number": "the exercise to set up or grade (`invoke exercises` lists them)",
+        "check": "grade your work in the exercise's folder, in scratch databases on --url's server",
+        "reset": "start the exercise again: delete its folder and set it up afresh",
+        "folder": "where the exercise lives (default: exercises/N-<name> in this folder)",
+        "url": URL_HELP + "; only its server is used, for scratch databases",
+    }
+)
+def exercise(
+    c,
+    number: str,
+    check: bool = False,
+    reset: bool = False,
+    folder: str | None = None,
+    url: str | None = None,
+) -> None:
+    """Set exercise N up in a folder of its own, or grade your work there (--check)."""
+    from pathlib import Path
+
+    from rich.markdown import Markdown
+
+    from scripts.exercises import workbench
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.engines import redact, resolve_url
+
+    console = display.console()
+    with friendly_errors():
+        n, _ = workbench.parse_exercise(number)
+        where = Path(folder) if folder else workbench.default_folder(n)
+        if not check:
+            workbench.set_up(n, where, reset=reset)
+            console.print(Markdown(workbench.task_text(n, where)))
+            console.print(f"[dim]set up in {where}; the task is also in {where / 'EXERCISE.md'}[/]")
+            return
+        workbench.require_set_up(n, where)
+        resolved = resolve_url(url, DEFAULT_URL)
+        console.print(f"grading exercise {n} in {where}, on {redact(resolved)} (scratch databases)")
+        problems = workbench.grade(
+            n, where, resolved, report=lambda line: console.print(f"  [green]✓[/] {line}")
+        )
+    for problem in problems:
+        console.print(f"[red]✗[/] {problem}", highlight=False)
+    if problems:
+        raise Exit(code=1)
+    console.print(f"[bold green]exercise {n}: every check passed[/]")
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
 def reset(c, url: str | None = None, yes: bool = False) -> None:
-    """Take the database back to stage 0, empty."""
-    from models.stages import STAGES
-
-    with opened(url) as connection:
-        _go_to(connection, STAGES[0], yes=yes, show_lesson=False)
+    """Take the database back to stage 0, empty (one changed by hand is discarded whole)."""
+    with connected(url) as connection:
+        _start_again(connection, yes=yes)
 
 
 @task(help={"number": "the stage whose lesson to show"})
 def lesson(c, number: str) -> None:
-    """Show stage N's lesson in the terminal."""
-    from scripts import display
-    from scripts.lessons import render_lesson
-    from scripts.migrate import parse_stage
+    """Show stage N's lesson in the terminal (through a pager, less -R or $PAGER)."""
+    from scripts.lessons import lesson_markdown
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
 
     with friendly_errors():
-        stage_ = parse_stage(number)
+        stage_ = STAIRWAY.parse_stage(number)
         if stage_.number == 0:
             raise Exit("error: stage 0 is the empty database; lessons start at stage 1", code=1)
-    render_lesson(display.console(), stage_.number)
+    console = display.console()
+    display.page(lesson_markdown(stage_.number, width=console.width), console)
 
 
 @task
@@ -309,6 +637,49 @@ def diagrams(c) -> None:
 
     changed = write_diagrams()
     print("\n".join(f"updated {p}" for p in changed) or "every diagram is up to date")
+
+
+@task(
+    help={
+        "serve": "serve the site afterwards until Ctrl-C",
+        "port": "the port to serve on (default: 8000; 0 picks a free one)",
+    }
+)
+def docs(c, serve: bool = False, port: int = 8000) -> None:
+    """Build the site from the README and the lessons into build/site (warnings are errors)."""
+    import time
+
+    from scripts.site import SITE_DIR, build_site, serving
+    from sqlalchemy_stairway.errors import StairwayError
+
+    try:
+        home = build_site()
+        print(f"built the site: {home}")
+        if serve:
+            with serving(SITE_DIR, port) as address:
+                print(f"serving the site at {address} (Ctrl-C to stop)", flush=True)
+                while True:
+                    time.sleep(3600)
+    except StairwayError as exc:
+        raise Exit(f"error: {exc}", code=1) from None
+    except KeyboardInterrupt:
+        print("stopped serving the site")
+
+
+@task(name="new-stage", help={"name": "what the stage adds, e.g. 'Tags' (names its files)"})
+def new_stage(c, name: str) -> None:
+    """Scaffold the next stage: its revision, models, declaration and lesson."""
+    from scripts.new_stage import scaffold
+    from scripts.stages import PROJECT_ROOT, STAIRWAY
+
+    with friendly_errors():
+        files = scaffold(STAIRWAY, name)
+    for path in files:
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    print(
+        "next: change the models, write the revision to match, declare the stage's tables and "
+        "rows, then `invoke golden`, `invoke diagrams`, `invoke sessions` and `pytest`"
+    )
 
 
 @task(help={"args": "extra arguments for pytest, e.g. '-k sqlite -x'"})
@@ -326,10 +697,10 @@ def test(c, args: str = "") -> None:
 @task
 def golden(c) -> None:
     """Rewrite the golden SQL files of every revision and dialect; say which changed."""
-    from scripts.golden import write_golden_files
-    from scripts.migrate import PROJECT_ROOT
+    from scripts.golden import GOLDEN
+    from scripts.stages import PROJECT_ROOT
 
-    changed = write_golden_files()
+    changed = GOLDEN.write()
     for path in changed:
         verb = "updated" if path.exists() else "removed"
         print(f"{verb} {path.relative_to(PROJECT_ROOT)}")
@@ -348,6 +719,14 @@ def golden(c) -> None:
         "(default: bench-results/bench.json)",
         "chart": "draw every size in the results as this PNG (pip install -e '.[bench]')",
         "checks": "also time `invoke check` on SQLite against a bare up, down, up (default: yes)",
+        "chain": "also time base to head in one run at the largest size, against the stages' "
+        "floors back to back (default: yes)",
+        "measurements": "also run each stage's own measurements, such as stage 4's hashing "
+        "throughput and blocked writers (default: yes)",
+        "stairway_check": "instead, time `stairway check` against pytest-alembic and pytest-mrt "
+        "on a generated chain, and its cost per revision at 5 and 100 revisions",
+        "revisions": "with --stairway-check: the generated chain's length (default: 20)",
+        "peers_python": "with --stairway-check: a Python with pip install -e '.[peers]'",
     },
     auto_shortflags=False,  # -h would be --checks, not help
 )
@@ -359,9 +738,26 @@ def bench(
     json: str = "bench-results/bench.json",
     chart: str | None = None,
     checks: bool = True,
+    chain: bool = True,
+    measurements: bool = True,
+    stairway_check: bool = False,
+    revisions: int = 20,
+    peers_python: str = sys.executable,
 ):
     """Seed and migrate N users, every step timed against the database's own floor."""
+    if stairway_check:
+        from scripts.bench_check import main as bench_check
+        from sqlalchemy_stairway.engines import resolve_url
+
+        with friendly_errors():
+            output = "bench-results/stairway-check.json"
+            code = bench_check(resolve_url(url, DEFAULT_URL), revisions, peers_python, output)
+        raise Exit(code=code)
     from scripts.bench import main
+    from sqlalchemy_stairway.engines import choose_url, parse_url
 
     with friendly_errors():
-        main(rows, url, iterations, json, chart, checks)
+        chosen = choose_url(url, DEFAULT_URL)
+        parse_url(chosen.url)
+        print(chosen.describe())
+        main(rows, chosen.url, iterations, json, chart, checks, chain, measurements)

@@ -6,33 +6,24 @@
   pytest-alembic pass one).
 - SQLite runs in batch mode, with foreign keys off while tables are rebuilt
   and a ``PRAGMA foreign_key_check`` before commit whenever rows moved.
-- One migration run at a time per database (scripts.database.migration_lock):
+- One migration run at a time per database (sqlalchemy_stairway.locking):
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
   IMMEDIATE`` on SQLite.
 """
 
 import os
-import sys
 from logging.config import fileConfig
-from pathlib import Path
 
 from alembic import context
 from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-sys.path.insert(0, str(Path(__file__).parent))
-import stairway_ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
-
-from models import Base
-from scripts.database import (
-    first_line,
-    make_engine,
-    migration_lock,
-    redact,
-    watching_statements,
-)
-from scripts.errors import StairwayError
+import sqlalchemy_stairway.ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
+from scripts.stages import HEAD
+from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
+from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.locking import migration_lock
 
 config = context.config
 
@@ -40,7 +31,7 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = HEAD.metadata
 
 # PostgreSQL, until the migration's COMMIT: a revision that must wait for a
 # table lock gives up after lock_timeout instead of stalling every query

@@ -1,24 +1,46 @@
-"""${message}
+<%!
+def literal(value):
+    """Write a revision id, or a tuple of them, as ruff format writes it."""
+    if value is None:
+        return "None"
+    if isinstance(value, str):
+        return '"%s"' % value
+    return "(%s)" % ", ".join('"%s"' % each for each in value)
+%>"""${message}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
 Create Date: ${create_date}
 
-Say here what this stage changes and why.  Keep the revision
-self-contained: define the table()/column() constructs it needs, never
-import models/.
+Say here what this stage changes and why: this docstring is the story
+`invoke walk` tells.  Keep the revision self-contained: define the
+sa.table()/sa.column() constructs it needs, never import models/.
 """
 
+<% body = (upgrades or "") + (downgrades or "") %>\
 from collections.abc import Sequence
+% if "sa." in body or "op." in body:
 
+% endif
+% if "sa." in body:
 import sqlalchemy as sa
+% endif
+% if "op." in body:
 from alembic import op
-${imports if imports else ""}
+% endif
+% if imports:
+${imports}
+% endif
 
-revision: str = ${repr(up_revision)}
-down_revision: str | Sequence[str] | None = ${repr(down_revision)}
-branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
-depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+revision: str = ${literal(up_revision)}
+down_revision: str | Sequence[str] | None = ${literal(down_revision)}
+branch_labels: str | Sequence[str] | None = ${literal(branch_labels)}
+depends_on: str | Sequence[str] | None = ${literal(depends_on)}
+
+# What squawk, the PostgreSQL migration linter, reports on this upgrade, and why
+# it stands (tests/test_squawk.py keeps the rules equal to squawk's findings):
+# "rule-name": "why it is acceptable here, and what a big table would need"
+SQUAWK_WAIVERS: dict[str, str] = {}
 
 
 def upgrade() -> None:
@@ -28,4 +50,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Say in one line what the downgrade undoes."""
+    # A downgrade that drops a table or column destroys its rows: ask first,
+    # e.g. op.confirm_data_loss({"table tag": sa.select(sa.func.count()).select_from(tag)})
     ${downgrades if downgrades else "pass"}

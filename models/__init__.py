@@ -1,10 +1,6 @@
-"""The tutorial's models, one module per stage; this package exports the head.
+"""The tutorial's models, one module per stage, each the whole schema of its era.
 
-``from models import Base, User, Address, Pet, Order, Item`` gives the
-models of the last stage.  ``models.stages.STAGES`` maps every stage number
-to its revision, title, era and ``MetaData``.
+``models.stage1_tables`` is the 0.3 tutorial's ``Table`` objects,
+``models.stage5_orders`` the 2.0 tutorial's typed classes.  Import the
+stage you are reading about: ``from models.stage5_orders import User``.
 """
-
-from models.stage5_orders import Address, Base, Item, Order, Pet, User
-
-__all__ = ["Address", "Base", "Item", "Order", "Pet", "User"]

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import Column, ForeignKeyConstraint, MetaData, Table, UniqueConstraint
 
-from models.stages import STAGES
-from scripts.errors import StairwayError
 from scripts.lessons import LESSONS_DIR
+from scripts.stages import STAGES
+from sqlalchemy_stairway.errors import StairwayError
 
 BEGIN = "<!-- diagram:begin -->"
 END = "<!-- diagram:end -->"

@@ -1,12 +1,107 @@
 """Small helpers the tests share."""
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 from sqlalchemy import Connection
 
-from models.stages import STAGES, Stage
-from scripts.migrate import climb_or_descend, current_stage
+from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.migrate import current_stage, migrate
+from sqlalchemy_stairway.seeding import seed_on_the_way
+from sqlalchemy_stairway.stages import Stage
 
 
 def climb(connection: Connection, target: Stage) -> None:
     """Migrate an empty database to ``target``, seeding each stage on the way."""
-    assert current_stage(connection) == STAGES[0]
-    climb_or_descend(connection, target)
+    assert current_stage(STAIRWAY, connection) == STAIRWAY.base
+    migrate(STAIRWAY, connection, target, after_each=seed_on_the_way(STAIRWAY))
+
+
+def move(connection: Connection, target: Stage, **kw) -> Stage:
+    """Migrate the tutorial's database to ``target`` without seeding; return where it was."""
+    return migrate(STAIRWAY, connection, target, **kw)
+
+
+def stage_of(connection: Connection) -> Stage:
+    """Return the stage the tutorial's database is at."""
+    return current_stage(STAIRWAY, connection)
+
+
+# -- running the project's commands as a user does ---------------------------
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def run_in_project(*args: str, env: dict | None = None, timeout: int = 300):
+    """Run ``args`` in the project folder; return the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def invoke(*args: str, env: dict | None = None, timeout: int = 300):
+    """Run `invoke ARGS` in the project folder; return the finished process."""
+    return run_in_project("invoke", *args, env=env, timeout=timeout)
+
+
+def alembic(*args: str, env: dict | None = None, timeout: int = 300):
+    """Run `alembic ARGS` in the project folder; return the finished process."""
+    return run_in_project("alembic", *args, env=env, timeout=timeout)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *expected: str) -> None:
+    """The process failed with exit status 1 and one `error:` line holding ``expected``."""
+    assert result.returncode == 1, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stdout + result.stderr
+    for text in expected:
+        assert text in lines[0]
+
+
+def lesson_needs(stage: int, line: str, tmp_path: Path) -> None:
+    """Fail unless stage ``stage``'s lesson fails without ``line`` (its effect is shown later)."""
+    from scripts.lessons import lesson_text, run_lesson
+
+    lines = lesson_text(stage).splitlines(keepends=True)
+    found = [i for i, each in enumerate(lines) if each.rstrip("\n") == line]
+    assert len(found) == 1, f"{line!r} is in the lesson {len(found)} times, not once"
+    del lines[found[0]]
+    results = run_lesson(stage, tmp_path, text="".join(lines), out=[].append, fail_fast=True)
+    assert results.failed > 0, f"the lesson still passes without {line!r}"
+
+
+# -- a person at a terminal ----------------------------------------------------
+
+SCREEN = (40, 120)  # rows, columns: the terminal the walk is written for
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+
+
+def terminal(*args: str, env: dict | None = None, cwd: Path = PROJECT):
+    """Start `invoke ARGS` in a 120x40 pseudo-terminal; return the pexpect child."""
+    import pexpect
+
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "invoke", *args],
+        cwd=cwd,
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+        dimensions=SCREEN,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+def screen_text(raw: str) -> str:
+    """Return what a terminal shows of ``raw``, without colours and carriage returns."""
+    return ANSI.sub("", raw)

@@ -1,48 +1,31 @@
 """Alembic on its own: `alembic upgrade/downgrade/history/check` from the project folder."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from sqlalchemy import URL
 
-from models.stages import STAGES
-from scripts.database import make_engine
-from scripts.migrate import current_stage
-
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def alembic(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "alembic", *args],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        check=False,
-        timeout=300,
-    )
+from scripts.stages import STAGES, STAIRWAY
+from sqlalchemy_stairway.engines import make_engine
+from tests.helpers import PROJECT, alembic, invoke
+from tests.helpers import stage_of as stage_at
 
 
 def stage_of(url: URL | str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return current_stage(connection).number
+            return stage_at(connection).number
     finally:
         engine.dispose()
 
 
 def test_upgrade_downgrade_check_on_every_database(scratch_url):
     url = scratch_url.render_as_string(hide_password=False)
-    result = alembic("-x", f"url={url}", "upgrade", "0003")
+    middle = STAIRWAY[len(STAIRWAY) // 2]
+    result = alembic("-x", f"url={url}", "upgrade", middle.revision)
     assert result.returncode == 0, result.stderr
-    assert stage_of(scratch_url) == 3
+    assert stage_of(scratch_url) == middle.number
     result = alembic("-x", f"url={url}", "downgrade", "-1")
     assert result.returncode == 0, result.stderr
-    assert stage_of(scratch_url) == 2
+    assert stage_of(scratch_url) == middle.number - 1
     result = alembic("-x", f"url={url}", "check")
     assert result.returncode != 0  # not at head: alembic check refuses
     assert "Target database is not up to date" in result.stderr
@@ -56,38 +39,57 @@ def test_history_lists_every_stage_in_order():
     result = alembic("history")
     assert result.returncode == 0
     lines = result.stdout.strip().splitlines()
-    assert [line.split(",")[0] for line in lines] == [
-        "0004 -> 0005 (head)",
-        "0003 -> 0004",
-        "0002 -> 0003",
-        "0001 -> 0002",
-        "<base> -> 0001",
+    expected = [
+        f"{STAIRWAY.previous(s).revision or '<base>'} -> {s.revision}"
+        + (" (head)" if s == STAIRWAY.head else "")
+        for s in reversed(STAGES[1:])
     ]
-    assert all(stage.title for stage in STAGES)
+    assert [line.split(",")[0] for line in lines] == expected
 
 
 def test_x_url_wins_over_database_url(tmp_path):
     from_x, from_env = tmp_path / "x.db", tmp_path / "env.db"
     env = {"DATABASE_URL": f"sqlite:///{from_env}"}
-    assert alembic("-x", f"url=sqlite:///{from_x}", "upgrade", "0001", env=env).returncode == 0
+    assert alembic("-x", f"url=sqlite:///{from_x}", "upgrade", "+1", env=env).returncode == 0
     assert stage_of(f"sqlite:///{from_x}") == 1
     assert not from_env.exists()
-    assert alembic("upgrade", "0002", env=env).returncode == 0
+    assert alembic("upgrade", "+2", env=env).returncode == 0
     assert stage_of(f"sqlite:///{from_env}") == 2
 
 
 def test_a_downgrade_that_loses_data_asks_first(tmp_path):
     url = f"sqlite:///{tmp_path / 't.db'}"
-    from tests.test_tasks import invoke
-
-    assert invoke("stage", "2", "--url", url, "--no-lesson").returncode == 0
+    head = STAIRWAY.head
+    assert invoke("stage", str(head.number), "--url", url, "--no-lesson").returncode == 0
     before = (tmp_path / "t.db").read_bytes()
-    result = alembic("-x", f"url={url}", "downgrade", "0001")
+    result = alembic("-x", f"url={url}", "downgrade", "-1")
     assert result.returncode != 0  # Alembic exits 255 on FAILED
     said = " ".join((result.stdout + result.stderr).split())  # Alembic wraps its lines
-    assert "FAILED: this downgrade would lose table pet (4 rows)" in said
+    assert "FAILED: this downgrade would lose" in said
     assert "Traceback" not in result.stderr
     assert (tmp_path / "t.db").read_bytes() == before
-    result = alembic("-x", f"url={url}", "-x", "allow_data_loss=true", "downgrade", "0001")
+    result = alembic("-x", f"url={url}", "-x", "allow_data_loss=true", "downgrade", "-1")
     assert result.returncode == 0, result.stderr
-    assert stage_of(url) == 1
+    assert stage_of(url) == head.number - 1
+
+
+def readme_alembic_block() -> list[list[str]]:
+    """Return the commands of the README's "Alembic works on its own" block, in order."""
+    import shlex
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Alembic works on its own too", 1)[1].split("```text\n", 1)[1]
+    block = block.split("```", 1)[0]
+    return [shlex.split(line) for line in block.splitlines() if line.strip()]
+
+
+def test_the_readmes_alembic_block_runs_in_order(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    commands = readme_alembic_block()
+    assert [c[0] for c in commands] == ["alembic"] * len(commands)
+    assert "check" in [c[-1] for c in commands]
+    for command in commands:
+        # the README's URLs are examples: every line runs against a scratch file here
+        args = [a if not a.startswith("url=") else f"url={url}" for a in command[1:]]
+        result = alembic(*args, env={"DATABASE_URL": url})
+        assert result.returncode == 0, (command, result.stderr)

@@ -1,21 +1,15 @@
-"""The SQL each revision emits matches its golden file (scripts/golden.py)."""
+"""The SQL each revision emits matches its golden file (sqlalchemy_stairway.golden)."""
 
 import difflib
 
 import pytest
 
-from scripts import golden
-from scripts.golden import (
-    actual_sql,
-    expected_sql,
-    golden_cases,
-    golden_path,
-    stale_golden_files,
-    write_golden_files,
-)
-from scripts.migrate import PROJECT_ROOT
+from scripts.golden import GOLDEN
+from scripts.stages import PROJECT_ROOT, STAIRWAY
+from sqlalchemy_stairway import golden
+from sqlalchemy_stairway.golden import GoldenFiles
 
-CASES = list(golden_cases())
+CASES = list(GOLDEN.cases())
 
 
 def case_id(case) -> str:
@@ -30,11 +24,11 @@ def shown(path) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_emitted_sql_matches_the_golden_file(case):
     stage, dialect, down = case
-    path = golden_path(stage, dialect, down)
-    expected = expected_sql(stage, dialect, down)
+    path = GOLDEN.path(stage, dialect, down)
+    expected = GOLDEN.expected_sql(stage, dialect, down)
     if expected is None:
         pytest.fail(f"{shown(path)} is missing; run `invoke golden` to write it", pytrace=False)
-    actual = actual_sql(stage, dialect, down)
+    actual = GOLDEN.actual_sql(stage, dialect, down)
     if actual != expected:
         command = f"invoke sql {stage.number} --dialect {dialect}{' --down' if down else ''}"
         diff = "".join(
@@ -54,7 +48,7 @@ def test_emitted_sql_matches_the_golden_file(case):
 
 
 def test_no_golden_file_is_left_from_a_stage_or_dialect_that_is_gone():
-    stale = stale_golden_files()
+    stale = GOLDEN.stale()
     if stale:
         pytest.fail(
             "golden files that no stage and dialect account for: "
@@ -65,17 +59,17 @@ def test_no_golden_file_is_left_from_a_stage_or_dialect_that_is_gone():
 
 
 def test_write_golden_files_writes_changes_only_and_removes_stale_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(golden, "GOLDEN_DIR", tmp_path)
-    monkeypatch.setattr(golden, "actual_sql", lambda stage, dialect, down: f"-- {stage.number}\n")
-    assert len(write_golden_files()) == len(CASES)
-    assert write_golden_files() == []
+    files = GoldenFiles(STAIRWAY, tmp_path)
+    monkeypatch.setattr(files, "actual_sql", lambda stage, dialect, down: f"-- {stage.number}\n")
+    assert len(files.write()) == len(CASES)
+    assert files.write() == []
 
     stale = tmp_path / "oracle" / "0001_upgrade.sql"
     stale.parent.mkdir()
     stale.write_text("-- from a dialect that is gone\n")
-    edited = golden.golden_path(*CASES[0])
+    edited = files.path(*CASES[0])
     edited.write_text("-- edited by hand\n")
-    assert write_golden_files() == [edited, stale]
+    assert files.write() == [edited, stale]
     assert not stale.parent.exists()
     assert edited.read_text() == f"-- {CASES[0][0].number}\n"
 

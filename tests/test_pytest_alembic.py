@@ -1,7 +1,7 @@
 """pytest-alembic's built-in migration tests, on every database.
 
 Teams often start with pytest-alembic; here its four default tests run on
-our scratch engines next to our own checks (test_migrations.py), which add
+our scratch engines next to our own checks (test_checks.py), which add
 the exact reflected-schema match and the data checks it does not do.
 
 pytest-alembic 0.13 cannot collect its tests by itself on pytest 9.2
@@ -18,13 +18,13 @@ from pytest_alembic.tests import (  # noqa: F401  (imported to be collected here
     test_upgrade,
 )
 
-from scripts.migrate import alembic_config as project_alembic_config
+from scripts.stages import STAIRWAY
 
 
 @pytest.fixture
 def alembic_config():
     """The project's Alembic config; pytest-alembic adds the connection."""
-    return project_alembic_config()
+    return STAIRWAY.alembic_config()
 
 
 @pytest.fixture

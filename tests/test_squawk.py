@@ -1,31 +1,27 @@
-"""squawk's findings on each revision's PostgreSQL upgrade are exactly what its docstring explains.
+"""squawk's findings on each revision's PostgreSQL upgrade are exactly what it waives.
 
 squawk lints the golden file (tests/golden_sql/postgresql/<revision>_upgrade.sql,
 which tests/test_golden_sql.py keeps equal to what the revision emits).  Each
-rule it reports must have a line in the revision's docstring:
-
-    squawk: <rule-name> — <why it is acceptable here / what a big table would need>
-
-with the explanation continued on indented lines.  A finding without such a
-line fails, and so does a line for a rule squawk no longer reports.
+rule it reports must be a key of the revision's ``SQUAWK_WAIVERS`` dict, its
+value saying why the finding stands here and what a big table would need.  A
+finding without a waiver fails, and so does a waiver for a rule squawk no
+longer reports.
 """
 
 import json
-import re
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
 
-from models.stages import STAGES
-from scripts.golden import golden_path
-from scripts.migrate import PROJECT_ROOT, script_directory
+from scripts.golden import GOLDEN
+from scripts.stages import PROJECT_ROOT, STAGES, STAIRWAY
 
 SQUAWK_CONFIG = PROJECT_ROOT / ".squawk.toml"
-FORM = "squawk: <rule-name> — <why it is acceptable here / what a big table would need>"
-EXPLANATION = re.compile(r"^squawk: (?P<rule>[a-z0-9-]+) — \S")
+FORM = '"<rule-name>": "<why it is acceptable here / what a big table would need>"'
 
 
 def squawk_binary() -> str:
@@ -65,31 +61,26 @@ def squawk_findings(sql_file: Path) -> dict[str, list[str]]:
     return findings
 
 
-def explained_rules(docstring: str) -> list[str]:
-    """Return the rules a docstring's ``squawk:`` lines explain; fail on a malformed one."""
-    rules = []
-    for line in docstring.splitlines():
-        if not line.startswith("squawk:"):
-            continue
-        match = EXPLANATION.match(line)
-        if match is None:
-            pytest.fail(f"malformed squawk line {line!r}; write it as `{FORM}`", pytrace=False)
-        rules.append(match["rule"])
-    return rules
+def waived_rules(module) -> dict[str, str]:
+    """Return the revision module's squawk waivers; fail if one gives no reason."""
+    waivers = getattr(module, "SQUAWK_WAIVERS", None)
+    if not isinstance(waivers, dict):
+        pytest.fail(f"{module.__name__} has no SQUAWK_WAIVERS dict", pytrace=False)
+    for rule, why in waivers.items():
+        if not isinstance(why, str) or len(why.split()) < 5:
+            pytest.fail(f"the squawk waiver for {rule!r} needs a reason: {FORM}", pytrace=False)
+    return waivers
 
 
 @pytest.mark.parametrize("stage", STAGES[1:], ids=lambda s: s.revision)
 def test_every_squawk_finding_is_explained_in_the_revision(stage):
-    script = script_directory().get_revision(stage.revision)
+    script = STAIRWAY.script_directory().get_revision(stage.revision)
     revision_file = Path(script.path).relative_to(PROJECT_ROOT).as_posix()
-    sql_file = golden_path(stage, "postgresql")
+    sql_file = GOLDEN.path(stage, "postgresql")
     findings = squawk_findings(sql_file)
-    explained = explained_rules(script.module.__doc__ or "")
+    explained = waived_rules(script.module)
 
     problems = []
-    twice = sorted({rule for rule in explained if explained.count(rule) > 1})
-    if twice:
-        problems.append(f"{revision_file} explains {', '.join(twice)} more than once")
     unexplained = sorted(set(findings) - set(explained))
     if unexplained:
         listed = "\n".join(
@@ -98,14 +89,14 @@ def test_every_squawk_finding_is_explained_in_the_revision(stage):
         )
         problems.append(
             f"squawk reports on {sql_file.relative_to(PROJECT_ROOT).as_posix()}:\n{listed}\n"
-            f"Fix the revision (then run `invoke golden`), or explain each rule in the "
-            f"docstring of {revision_file} with a line\n  {FORM}"
+            f"Fix the revision (then run `invoke golden`), or explain each rule in "
+            f"SQUAWK_WAIVERS of {revision_file}:\n  {FORM}"
         )
     stale = sorted(set(explained) - set(findings))
     if stale:
         problems.append(
-            f"{revision_file} explains {', '.join(stale)}, which squawk no longer reports "
-            "on its upgrade; delete those explanations"
+            f"{revision_file} waives {', '.join(stale)}, which squawk no longer reports "
+            "on its upgrade; delete those waivers"
         )
     if problems:
         pytest.fail("\n\n".join(problems), pytrace=False)
@@ -118,12 +109,10 @@ def test_a_missing_squawk_fails_and_says_how_to_install_it(monkeypatch, tmp_path
         squawk_binary()
 
 
-def test_explained_rules_reads_the_fixed_form_and_refuses_others():
-    docstring = (
-        "Stage 9: a story\n\n"
-        "squawk: renaming-table — the lesson of this stage; a live system would\n"
-        "    keep a view under the old name.\n"
-    )
-    assert explained_rules(docstring) == ["renaming-table"]
-    with pytest.raises(pytest.fail.Exception, match="malformed squawk line"):
-        explained_rules("squawk: renaming-table - a hyphen instead of the dash\n")
+def test_a_waiver_without_a_reason_fails():
+    revision = types.ModuleType("a_revision")
+    revision.SQUAWK_WAIVERS = {"renaming-table": "fine"}
+    with pytest.raises(pytest.fail.Exception, match="needs a reason"):
+        waived_rules(revision)
+    revision.SQUAWK_WAIVERS = {"renaming-table": "the lesson of this stage; a live system would"}
+    assert waived_rules(revision) == revision.SQUAWK_WAIVERS

@@ -1,41 +1,16 @@
 """The Invoke tasks, run as a user runs them: `invoke ...` in the project folder."""
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from scripts.database import make_engine
-from scripts.schema import rows, structure
+from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES
-
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def invoke(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run `invoke ARGS` in the project folder; return the finished process."""
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, *expected: str) -> None:
-    assert result.returncode == 1, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stdout + result.stderr
-    for text in expected:
-        assert text in lines[0]
+from tests.helpers import PROJECT, assert_one_line_error, invoke
 
 
 def sqlite_stage(path: Path) -> str | None:
@@ -52,20 +27,22 @@ def test_list_shows_every_task_with_its_docstring():
 
 def test_stage_moves_up_and_down_and_seeds(tmp_path):
     url = f"sqlite:///{tmp_path / 't.db'}"
-    result = invoke("stage", "3", "--url", url, "--no-lesson")
+    head = STAIRWAY.head
+    before = STAIRWAY.previous(head)
+    result = invoke("stage", str(head.number), "--url", url, "--no-lesson")
     assert result.returncode == 0, result.stderr
-    assert sqlite_stage(tmp_path / "t.db") == "0003"
-    assert "stage 3 (0003): Jenny's number" in result.stdout
+    assert sqlite_stage(tmp_path / "t.db") == head.revision
+    assert str(head) in result.stdout
     with sqlite3.connect(tmp_path / "t.db") as db:
-        assert db.execute("SELECT number FROM users WHERE user_name = 'Jenny'").fetchone() == (
-            8675309,
-        )
+        for table, found in rows_at(STAIRWAY, head).items():
+            quoted = f'"{table}"'
+            assert db.execute(f"SELECT count(*) FROM {quoted}").fetchone() == (len(found),)
     result = invoke("down", "--url", url, "--yes")
     assert result.returncode == 0, result.stderr
-    assert sqlite_stage(tmp_path / "t.db") == "0002"
+    assert sqlite_stage(tmp_path / "t.db") == before.revision
     result = invoke("up", "--url", url)
     assert result.returncode == 0, result.stderr
-    assert sqlite_stage(tmp_path / "t.db") == "0003"
+    assert sqlite_stage(tmp_path / "t.db") == head.revision
 
 
 def test_stages_marks_where_the_database_is(tmp_path):
@@ -74,14 +51,14 @@ def test_stages_marks_where_the_database_is(tmp_path):
     result = invoke("stages", "--url", url)
     assert result.returncode == 0
     marked = [line for line in result.stdout.splitlines() if "you are" in line]
-    assert len(marked) == 1 and "0002" in marked[0]
+    assert len(marked) == 1 and STAIRWAY[2].revision in marked[0]
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["stage", "x"], "stage must be a number from 0 to 5, not 'x'"),
-        (["stage", "9"], "there is no stage 9"),
+        (["stage", "x"], f"stage must be a number from 0 to {STAIRWAY.head.number}, not 'x'"),
+        (["stage", str(len(STAIRWAY))], f"there is no stage {len(STAIRWAY)}"),
         (["stage", "-1"], "there is no stage -1"),
         (["stage", "2.5"], "stage must be a number"),
         (["stage", "1", "--url", "nonsense"], "'nonsense' is not a database URL"),
@@ -91,7 +68,7 @@ def test_stages_marks_where_the_database_is(tmp_path):
             ["stage", "1", "--url", "postgresql+psycopg://root:s3cret@127.0.0.1:1/x"],
             "cannot connect to postgresql+psycopg://root:***@127.0.0.1:1/x",
         ),
-        (["sql", "4", "--dialect", "oracle"], "unknown dialect 'oracle'"),
+        (["sql", "1", "--dialect", "oracle"], "unknown dialect 'oracle'"),
         (["sql", "0"], "stage 0 is the empty database"),
     ],
 )
@@ -141,32 +118,200 @@ def test_a_locked_database_waits_then_says_so(tmp_path):
     assert path.read_bytes() == content
 
 
-def test_sql_prints_a_revision_without_a_database():
-    result = invoke("sql", "4", "--dialect", "postgresql")
+def test_sql_to_a_pipe_is_byte_for_byte_the_golden_file():
+    from scripts.golden import GOLDEN
+
+    for stage in STAIRWAY.stages[1:]:
+        result = invoke("sql", str(stage.number), "--dialect", "postgresql")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == GOLDEN.expected_sql(stage, "postgresql")
+    down = invoke("sql", str(STAIRWAY.head.number), "--down", "--dialect", "sqlite")
+    assert down.stdout == GOLDEN.expected_sql(STAIRWAY.head, "sqlite", down=True)
+
+
+def test_sql_for_mariadb_is_the_mysql_sql_mariadb_runs():
+    from scripts.golden import GOLDEN
+
+    for stage in STAIRWAY.stages[1:]:
+        result = invoke("sql", str(stage.number), "--dialect", "mariadb")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == GOLDEN.expected_sql(stage, "mysql")
+
+
+def test_every_task_names_its_database_and_where_the_url_came_from(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    result = invoke("stages", "--url", url)
+    assert result.stdout.splitlines()[0] == f"database: {url} (from --url)"
+    result = invoke("show", env={"DATABASE_URL": url})
+    assert result.stdout.splitlines()[0] == f"database: {url} (from $DATABASE_URL)"
+    result = invoke("check", env={"DATABASE_URL": url})
+    assert result.stdout.splitlines()[0] == f"database: {url} (from $DATABASE_URL)"
+
+
+def test_the_default_database_is_the_project_folders_wherever_a_task_runs(tmp_path):
+    default = PROJECT / "tutorial.db"
+    existed = default.exists()
+    elsewhere = PROJECT / "docs"
+    before = sorted(elsewhere.iterdir())
+    for task in ("stages", "show"):
+        result = run_in(elsewhere, task, env={"DATABASE_URL": ""})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[0] == f"database: sqlite:///{default} (the default)"
+    # read-only tasks create no file: neither here nor in the project folder
+    assert sorted(elsewhere.iterdir()) == before
+    assert default.exists() == existed
+
+
+def test_a_path_the_user_gives_stays_relative_to_where_they_are(tmp_path):
+    result = run_in(tmp_path, "stage", "1", "--url", "sqlite:///mine.db", "--no-lesson")
     assert result.returncode == 0, result.stderr
-    assert "ALTER TABLE users RENAME TO user_account" in result.stdout
-    result = invoke("sql", "5", "--down", "--dialect", "mysql")
-    assert "DROP TABLE `order`" in result.stdout
+    assert sqlite_stage(tmp_path / "mine.db") == STAIRWAY[1].revision
+    assert not (PROJECT / "mine.db").exists()
+
+
+def test_read_only_tasks_never_create_a_database_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    for task in ("stages", "show"):
+        result = invoke(task, "--url", url)
+        assert result.returncode == 0, result.stderr
+        assert "does not exist yet" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def run_in(folder: Path, *args: str, env: dict | None = None):
+    """Run `invoke ARGS` from ``folder``, which may be anywhere: the tasks are found by path."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "--search-root", str(PROJECT), *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # PyMySQL is installed; mysql:// asks for MySQLdb, which is not
+        (
+            "mysql://root@127.0.0.1/x",
+            "asks for the driver 'MySQLdb', which is not installed; "
+            "use mysql+pymysql://root@127.0.0.1/x",
+        ),
+        ("mariadb://root@127.0.0.1/x", "write MariaDB URLs as mysql+pymysql://"),
+        ("mariadb+pymysql://root@127.0.0.1/x", "write MariaDB URLs as mysql+pymysql://"),
+    ],
+)
+def test_a_wrong_driver_gets_a_hint_that_works(url, expected):
+    result = invoke("stages", "--url", url)
+    assert_one_line_error(result, expected)
+    assert "[?]" not in result.stderr
+
+
+def test_no_op_tasks_say_so_and_keep_no_backup(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    result = invoke("reset", "--url", url)
+    assert "already empty, at stage 0; nothing to do" in result.stdout
+    head = STAIRWAY.head
+    assert invoke("stage", str(head.number), "--url", url, "--no-lesson").returncode == 0
+    said = {
+        ("stage", str(head.number), "--no-lesson"): "nothing to do",
+        ("up",): f"already at the last stage, {head.number}; nothing to do",
+        ("seed",): "is already there; nothing to do",
+    }
+    for args, expected in said.items():
+        result = invoke(*args, "--url", url)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout
+    # a refused downgrade changes nothing either: no backup of it
+    refused = invoke("down", "--url", url)
+    assert_one_line_error(refused, "would lose", "--yes", "Nothing was changed")
+    assert not (tmp_path / "backups").exists()
+
+
+def test_a_downgrade_in_a_terminal_asks_first(tmp_path):
+    import pexpect
+
+    from tests.helpers import screen_text, terminal
+
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    head = STAIRWAY.head
+    assert invoke("stage", str(head.number), "--url", url, "--no-lesson").returncode == 0
+    for answer, status, revision in (
+        ("n", 1, head.revision),
+        ("y", 0, STAIRWAY.previous(head).revision),
+    ):
+        child = terminal("down", "--url", url)
+        child.expect_exact("Lose them? [y/N]")
+        assert f"going from stage {head.number} to stage {head.number - 1} loses" in (
+            screen_text(child.before).lower()
+        )
+        child.send(f"{answer}\r")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == status
+        assert sqlite_stage(tmp_path / "t.db") == revision
+    assert len(list((tmp_path / "backups").iterdir())) == 1  # only the run that changed it
+
+
+def test_show_says_null_and_an_empty_table_in_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    head = STAIRWAY.head
+    assert invoke("stage", str(head.number), "--url", url, "--no-lesson").returncode == 0
+    child = next(
+        t for t in reversed(head.metadata.sorted_tables) if rows_at(STAIRWAY, head).get(t.name)
+    )
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        db.execute(f'DELETE FROM "{child.name}"')
+    result = invoke("show", "--url", url)
+    assert f"{child.name}: 0 rows" in result.stdout
+    lines = result.stdout.splitlines()
+    after = lines[lines.index(next(li for li in lines if f"{child.name}: 0 rows" in li)) + 1 :]
+    assert not after or after[0].strip() != ""  # no empty table drawn below it
+    assert "NULL" in result.stdout.split("rows", 1)[1]  # a value that is NULL says so
+
+
+def test_lesson_goes_through_a_pager_in_a_terminal(tmp_path):
+    import pexpect
+
+    from tests.helpers import terminal
+
+    child = terminal("lesson", "1")
+    child.expect_exact("Stage 1")
+    child.expect_exact("┌ ")  # the diagram as a picture
+    child.send("G")  # less: to the end
+    child.expect_exact("Next:")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    piped = invoke("lesson", "1")
+    assert piped.returncode == 0 and "erDiagram" not in piped.stdout
 
 
 def test_walk_climbs_every_stage_and_keeps_every_stage_data(scratch_url):
     url = scratch_url.render_as_string(hide_password=False)
-    result = invoke("walk", "--url", url, "--no-lessons")
+    head = STAIRWAY.head
+    result = invoke("walk", "--url", url)
     assert result.returncode == 0, result.stderr
-    for number in range(1, 6):
-        assert f"Stage {number}:" in result.stdout
-    assert "Done: the database is at stage 5" in result.stdout
+    for stage in STAIRWAY.stages[1:]:
+        assert f"Stage {stage.number} of {head.number}: {stage.title}" in result.stdout
+    assert f"Done: the database is at stage {head.number}" in result.stdout
     engine = make_engine(scratch_url)
     with engine.connect() as connection:
-        everything = rows(connection)
+        found = {table: len(found) for table, found in rows(connection).items()}
     engine.dispose()
-    names = {row["name"] for row in everything["user_account"]}
-    assert {"Mary", "Tom", "Fred", "Harry", "Jenny", "spongebob", "pkrabs"} <= names
-    assert len(everything["pet"]) == 4
-    assert len(everything["order"]) == 1 and len(everything["item"]) == 2
-    # a second walk needs an empty database, and says how to get one
-    result = invoke("walk", "--url", url, "--no-lessons")
-    assert_one_line_error(result, "the database is at stage 5", "invoke walk --reset")
+    assert found == {table: len(rows) for table, rows in rows_at(STAIRWAY, head).items()}
+    # a second walk has nothing left to climb, and says how to walk again
+    result = invoke("walk", "--url", url)
+    assert result.returncode == 0, result.stderr
+    assert f"at the last stage, {head.number}: the walk is over" in result.stdout
+    assert "invoke walk --from 1" in result.stdout and "invoke walk --reset" in result.stdout
 
 
 def test_check_passes_on_every_database_and_leaves_it_untouched(database, tmp_path):
@@ -185,7 +330,8 @@ def test_check_passes_on_every_database_and_leaves_it_untouched(database, tmp_pa
     result = invoke("check", "--url", url)
     assert result.returncode == 0, result.stderr
     assert "all checks passed" in result.stdout
-    assert "stage 4: after downgrade: every row restored" in result.stdout
+    for stage in STAIRWAY.stages[1:]:
+        assert f"stage {stage.number}: after downgrade: every row restored" in result.stdout
     assert named_database() == before
 
 
@@ -196,3 +342,43 @@ def test_a_wrong_password_is_refused_and_never_printed(database):
     result = invoke("stage", "1", "--url", url.render_as_string(hide_password=False))
     assert_one_line_error(result, "cannot connect to", "stairway_nobody:***@", "Access denied")
     assert "s3cret" not in result.stdout + result.stderr
+
+
+# needs a server that accepts any password: the PostgreSQL here trusts local users
+@pytest.mark.parametrize("database", [d for d in DATABASES if d == "postgresql"])
+def test_a_password_in_the_url_is_never_printed(database):
+    url = make_engine(DATABASES["postgresql"]).url.set(password="s3cret-pw")
+    shown = url.render_as_string(hide_password=False)
+    result = invoke("check", "--url", shown)
+    assert result.returncode == 0, result.stderr
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert "***" in result.stdout
+
+
+def test_a_database_of_another_application_is_pointed_out_when_read(tmp_path):
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    for task in ("stages", "show"):
+        result = invoke(task, env={"DATABASE_URL": f"sqlite:///{path}"})
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].endswith("(from $DATABASE_URL)")
+        assert "never migrated by this project" in lines[1] and "invoices" in lines[1]
+
+
+@pytest.mark.parametrize("project", ["trace_index", "correct_renames"])
+def test_check_config_gives_stairway_checks_verdict_on_another_project(project, tmp_path):
+    from sqlalchemy_stairway.project import Project
+    from sqlalchemy_stairway.project_checks import check_project
+    from tests.corpus.chain import CORPUS
+
+    ini = CORPUS / project / "alembic.ini"
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    result = invoke("check", "--config", str(ini), "--url", url)
+    report = check_project(Project(ini), [url], use_squawk=False)
+    assert result.returncode == report.exit_status, result.stdout + result.stderr
+    shown = [line for line in result.stdout.splitlines() if line.startswith("defect: ")]
+    assert [line.split("  (reproduce")[0] for line in shown] == [
+        f"defect: {r.summary}" for r in report.defects
+    ]

@@ -10,26 +10,6 @@ This revision creates exactly those tables.  Every constraint is named by
 the project's naming convention (``pk_users``,
 ``fk_email_addresses_user_id_users``), so later stages can drop and rename
 them by a name that is the same on every database.
-
-What squawk, the PostgreSQL migration linter, reports on this
-upgrade, and why it stands (tests/test_squawk.py keeps the two lists
-equal):
-
-squawk: prefer-bigint-over-int — INTEGER ids, as the 0.3 tutorial had them;
-    these tables will never hold two billion rows. A table that might would
-    use BigInteger from its first revision: widening a column later rewrites
-    the table.
-
-squawk: prefer-identity — SQLAlchemy renders an Integer primary key as
-    SERIAL, and every stage's models keep SQLAlchemy's default. A new
-    PostgreSQL project would give the column ``sa.Identity()``, whose
-    sequence belongs to the column instead of standing beside it.
-
-squawk: prefer-text-field — VARCHAR(40), (10) and (100) are the 0.3
-    tutorial's columns, and MariaDB needs a length (alembic_version's
-    VARCHAR(32) is Alembic's own). Making a VARCHAR longer later is a
-    catalog change on PostgreSQL; making it shorter rewrites the table, as
-    stage 4 does.
 """
 
 from collections.abc import Sequence
@@ -41,6 +21,28 @@ revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# What squawk, the PostgreSQL migration linter, reports on this upgrade, and why
+# it stands (tests/test_squawk.py keeps the rules equal to squawk's findings)
+SQUAWK_WAIVERS: dict[str, str] = {
+    "prefer-bigint-over-int": (
+        "INTEGER ids, as the 0.3 tutorial had them; these tables will never hold two billion "
+        "rows. A table that might would use BigInteger from its first revision: widening a "
+        "column later rewrites the table."
+    ),
+    "prefer-identity": (
+        "SQLAlchemy renders an Integer primary key as SERIAL, and every stage's models keep "
+        "SQLAlchemy's default. A new PostgreSQL project would give the column "
+        "``sa.Identity()``, whose sequence belongs to the column instead of standing beside "
+        "it."
+    ),
+    "prefer-text-field": (
+        "VARCHAR(40), (10) and (100) are the 0.3 tutorial's columns, and MariaDB needs a "
+        "length (alembic_version's VARCHAR(32) is Alembic's own). Making a VARCHAR longer "
+        "later is a catalog change on PostgreSQL; making it shorter rewrites the table, as "
+        "stage 4 does."
+    ),
+}
 
 
 def upgrade() -> None:

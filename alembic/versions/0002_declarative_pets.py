@@ -8,19 +8,6 @@ The 1.x pets notebook declared ``Pet`` with ``declarative_base()`` and
 ``Column(String)``.  A ``String`` without a length is fine on SQLite and
 PostgreSQL, but MariaDB refuses ``VARCHAR`` without one, so name and type
 are ``VARCHAR(50)`` here.
-
-What squawk, the PostgreSQL migration linter, reports on this
-upgrade, and why it stands (tests/test_squawk.py keeps the two lists
-equal):
-
-squawk: prefer-bigint-over-int — id and age are INTEGER, as in the pets
-    notebook; see revision 0001.
-
-squawk: prefer-identity — id is SERIAL, SQLAlchemy's rendering of an Integer
-    primary key; see revision 0001.
-
-squawk: prefer-text-field — VARCHAR(50), since MariaDB refuses VARCHAR
-    without a length (above); see revision 0001.
 """
 
 from collections.abc import Sequence
@@ -32,6 +19,20 @@ revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# What squawk, the PostgreSQL migration linter, reports on this upgrade, and why
+# it stands (tests/test_squawk.py keeps the rules equal to squawk's findings)
+SQUAWK_WAIVERS: dict[str, str] = {
+    "prefer-bigint-over-int": (
+        "id and age are INTEGER, as in the pets notebook; see revision 0001."
+    ),
+    "prefer-identity": (
+        "id is SERIAL, SQLAlchemy's rendering of an Integer primary key; see revision 0001."
+    ),
+    "prefer-text-field": (
+        "VARCHAR(50), since MariaDB refuses VARCHAR without a length (above); see revision 0001."
+    ),
+}
 
 
 def upgrade() -> None:

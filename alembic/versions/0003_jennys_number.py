@@ -7,14 +7,6 @@ Create Date: 2026-11-22
 The 2018 notebook stored Jenny's phone number (8675309) next to her name.
 Adding a nullable column is the gentlest change a table can get: existing
 rows simply read NULL, and no database rewrites the table for it.
-
-What squawk, the PostgreSQL migration linter, reports on this
-upgrade, and why it stands (tests/test_squawk.py keeps the two lists
-equal):
-
-squawk: prefer-bigint-over-int — number is INTEGER, as in the 2018 notebook
-    (8675309 fits); a real phone number belongs in a string, leading zeros
-    and all.
 """
 
 from collections.abc import Sequence
@@ -26,6 +18,15 @@ revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# What squawk, the PostgreSQL migration linter, reports on this upgrade, and why
+# it stands (tests/test_squawk.py keeps the rules equal to squawk's findings)
+SQUAWK_WAIVERS: dict[str, str] = {
+    "prefer-bigint-over-int": (
+        "number is INTEGER, as in the 2018 notebook (8675309 fits); a real phone number "
+        "belongs in a string, leading zeros and all."
+    ),
+}
 
 users = sa.table("users", sa.column("number", sa.Integer))
 

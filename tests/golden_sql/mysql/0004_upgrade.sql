@@ -1,8 +1,10 @@
 -- Running upgrade 0003 -> 0004
 
+-- here the online upgrade hashes every users.password, before the lock
+
 ALTER TABLE users ADD COLUMN password_hash VARCHAR(128);
 
--- here the online upgrade hashes every users.password into password_hash
+-- here it writes the hashes, re-hashing the passwords changed meanwhile
 
 ALTER TABLE users RENAME TO user_account;
 

@@ -6,9 +6,13 @@ SET LOCAL statement_timeout = '60s';
 
 -- Running upgrade 0003 -> 0004
 
+-- here the online upgrade hashes every users.password, before the lock
+
+LOCK TABLE users, email_addresses IN ACCESS EXCLUSIVE MODE;
+
 ALTER TABLE users ADD COLUMN password_hash VARCHAR(128);
 
--- here the online upgrade hashes every users.password into password_hash
+-- here it writes the hashes, re-hashing the passwords changed meanwhile
 
 ALTER TABLE users RENAME TO user_account;
 

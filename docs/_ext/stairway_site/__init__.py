@@ -1,0 +1,29 @@
+"""The Sphinx extension that turns the README and the lessons into the tutorial's site.
+
+It adds, without copying or changing a file:
+
+- the stairway: every lesson in the sidebar, in stage order (:mod:`.navigation`);
+- on each lesson page: the stage's ER diagram as an SVG drawn from its
+  models, what the stage changed, the runnable examples told apart from the
+  era's quoted code, and links to the stage's revision, models and golden
+  SQL (:mod:`.lessons`);
+- a highlighted page for each of those files and for every repository file
+  the README or a lesson links to (:mod:`.sources`).
+
+``docs/conf.py`` turns it on; ``invoke docs`` builds the site.
+"""
+
+from sphinx.application import Sphinx
+
+from stairway_site import console, lessons, navigation, sources
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("stairway_more_pages", [], "env", list)
+    app.connect("source-read", navigation.add_stairway)
+    app.connect("build-finished", navigation.write_home_redirect)
+    lessons.setup(app)
+    console.setup(app)
+    sources.setup(app)
+    app.add_css_file("stairway.css")
+    return {"parallel_read_safe": False, "parallel_write_safe": True, "env_version": 1}

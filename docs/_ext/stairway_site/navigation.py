@@ -1,0 +1,53 @@
+"""The stairway in the sidebar: the README is the home page, every lesson a step below it.
+
+The README has no ``toctree`` of its own (it is read on a code host too),
+so one is added to the text Sphinx reads, never to the file: Sphinx's
+previous/next links and the theme's sidebar both follow it.
+"""
+
+from html import escape
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+from stairway_site.lessons import docname_of
+from stairway_site.project import site_stages
+
+
+def stairway_toctree(app: Sphinx) -> str:
+    """A hidden MyST toctree: the lessons, in stage order, then the other pages."""
+    steps = [
+        f"Stage {stage.number}: {stage.title} <{docname_of(app.srcdir, stage.lesson)}>"
+        for stage in site_stages()
+    ]
+    more = [name for name in app.config.stairway_more_pages if name in app.env.found_docs]
+    blocks = [("The stairway", steps)] + ([("More", more)] if more else [])
+    return "".join(
+        f"\n\n```{{toctree}}\n:hidden:\n:caption: {caption}\n\n" + "\n".join(entries) + "\n```\n"
+        for caption, entries in blocks
+    )
+
+
+def add_stairway(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Append the stairway's toctree to the home page as Sphinx reads it."""
+    if docname == app.config.root_doc:
+        source[0] += stairway_toctree(app)
+
+
+def write_home_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``index.html`` sending a visitor to the README, so the site's address is its home."""
+    if exception is not None or app.builder.format != "html":
+        return
+    if app.config.root_doc == "index":
+        return
+    home = escape(app.builder.get_target_uri(app.config.root_doc))
+    # without an icon of its own, the browser asks for /favicon.ico: a 404
+    icon = app.config.html_favicon
+    icon_link = f'<link rel="icon" href="_static/{escape(Path(icon).name)}">' if icon else ""
+    (Path(app.outdir) / "index.html").write_text(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={home}">{icon_link}'
+        f"<title>{escape(app.config.project)}</title></head>"
+        f'<body><a href="{home}">{escape(app.config.project)}</a></body></html>\n',
+        encoding="utf-8",
+    )

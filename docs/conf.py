@@ -1,0 +1,47 @@
+"""Sphinx configuration of the tutorial's site: the README and the lessons, as they are.
+
+The source folder is the repository itself (``invoke docs`` runs
+``sphinx-build -c docs . OUT``), so the pages are built from the very files
+the tests run, and the README's relative links work as on a code host.
+"""
+
+import logging
+import sys
+from pathlib import Path
+
+# the extension, and the project it reads (models/ and scripts/ run from its folder)
+sys.path[:0] = [str(Path(__file__).parent / "_ext"), str(Path(__file__).parent.parent)]
+
+# accessible-pygments (a dependency of furo) calls logging.basicConfig() when
+# imported, which would print every INFO record of Alembic and SQLAlchemy; a
+# handler on the root logger makes that call do nothing.
+logging.getLogger().addHandler(logging.NullHandler())
+
+project = "SQLAlchemy Stairway"
+author = "The SQLAlchemy Stairway authors"
+copyright = "2026, " + author
+
+extensions = ["myst_parser", "sphinx_copybutton", "stairway_site"]
+
+root_doc = "README"
+include_patterns = [
+    "README.md",
+    "docs/lessons/*.md",
+    "docs/benchmarks.md",
+    "docs/check-comparison.md",
+]
+exclude_patterns = [".*", "build", "backups", "site-screenshots", "**/__pycache__"]
+stairway_more_pages = ["docs/benchmarks", "docs/check-comparison"]
+
+# GitHub's heading slugs, so the README's #real-databases links resolve
+myst_heading_anchors = 3
+
+html_theme = "furo"
+html_title = "SQLAlchemy Stairway"
+html_static_path = ["_static"]
+html_favicon = "_static/stairway-icon.svg"
+html_last_updated_fmt = None
+
+# the copy button copies what a reader types: the lines after >>> and ...
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True

@@ -1,0 +1,49 @@
+"""What the exercises' target stages share: the stage after the head, on its tables."""
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import MetaData
+
+from sqlalchemy_stairway.exercises import copied_metadata
+from sqlalchemy_stairway.stages import Carry, Stage
+
+
+def next_stage(
+    head: Stage,
+    number: int,
+    title: str,
+    metadata: MetaData,
+    *,
+    carries: Mapping[str, Carry] | None = None,
+    new_tables: Sequence[str] = (),
+    rows: Mapping[str, Sequence[Mapping]] | None = None,
+) -> Stage:
+    """Return exercise ``number``'s stage on top of ``head``; its revision id is a suggestion."""
+    return Stage(
+        number=head.number + 1,
+        revision=f"{head.number + 1:04d}",
+        title=title,
+        metadata=metadata,
+        era="exercise",
+        source=f"exercise {number}",
+        carries=carries or {},
+        new_tables=tuple(new_tables),
+        rows=rows or {},
+    )
+
+
+def head_tables(head: Stage, without: Sequence[str] = ()) -> MetaData:
+    """Return a copy of the head's tables (but ``without``), for a target to change."""
+    return copied_metadata(head.metadata, without)
+
+
+def user(id: int, name: str, fullname: str | None, **more) -> dict:
+    """A row of user_account as the head has it, plus ``more`` columns."""
+    return {
+        "id": id,
+        "name": name,
+        "fullname": fullname,
+        "number": None,
+        "password_hash": None,
+        **more,
+    }

@@ -1,0 +1,84 @@
+"""The ``stairway`` command: ``stairway check`` for any Alembic project.
+
+Exit status: 0 no defect, 1 defect(s) found, 2 a usage or connection error
+(one line on stderr).  Warnings never change it.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlalchemy_stairway.errors import StairwayError
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="stairway", description=__doc__.splitlines()[0])
+    commands = top.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "check",
+        help="run the migration checks on an Alembic project, in scratch databases",
+        description="Every revision up with data, down to exactly where it was, up again; "
+        "the head against the models; offline SQL; squawk; the revision files.",
+    )
+    check.add_argument(
+        "--config", default="alembic.ini", help="the project's alembic.ini (default: ./alembic.ini)"
+    )
+    check.add_argument(
+        "--url",
+        action="append",
+        help="a server to make scratch databases on (SQLite: a folder or file); repeat for "
+        "several dialects; its own database is never written (default: a SQLite file here)",
+    )
+    check.add_argument("--hooks", help="a Python file of hooks (default: [stairway] hooks)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
+    check.add_argument("--no-squawk", action="store_true", help="leave squawk out")
+    check.add_argument("-v", "--verbose", action="store_true", help="show passed checks too")
+    check.set_defaults(run=run_check)
+    return top
+
+
+def server_url(given: str) -> str:
+    """A URL as given; a bare path (a folder or a file) is a SQLite server."""
+    if "://" in given:
+        return given
+    path = Path(given)
+    if path.is_dir():
+        return f"sqlite:///{path.resolve() / 'stairway.db'}"
+    return f"sqlite:///{path.resolve()}"
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from sqlalchemy_stairway.hooks import hooks_file, load_hooks
+    from sqlalchemy_stairway.project import Project
+    from sqlalchemy_stairway.project_checks import check_project
+    from sqlalchemy_stairway.reports import as_json, as_junit_xml, as_text
+
+    project = Project(args.config)
+    hooks = load_hooks(hooks_file(project.ini, args.hooks))
+    # by default a SQLite server in the project's folder: scratch files, made and removed there
+    urls = [server_url(u) for u in (args.url or [str(project.ini.parent)])]
+    progress = (lambda line: print(line, file=sys.stderr)) if args.verbose else None
+    report = check_project(
+        project, urls, hooks, use_squawk=not args.no_squawk, progress=progress or (lambda _: None)
+    )
+    print(as_json(report) if args.format == "json" else as_text(report, verbose=args.verbose))
+    if args.junit_xml:
+        Path(args.junit_xml).write_text(as_junit_xml(report), encoding="utf-8")
+    return report.exit_status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except StairwayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; the scratch databases were dropped", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Asking a person before data is destroyed: y/N in a terminal, ``--yes`` elsewhere.
+
+The question is asked before the migration lock is taken (nobody waits on
+a person typing); what the person agreed to travels with the run as an
+allowance, and the revisions count again under the lock (see
+:mod:`sqlalchemy_stairway.losses`).  Without a terminal there is nobody to
+ask: the run refuses unless it was given ``--yes``.
+"""
+
+import sys
+from collections.abc import Callable, Mapping
+
+from rich.console import Console
+from sqlalchemy import Connection
+
+from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.losses import describe, planned_losses
+from sqlalchemy_stairway.stages import Stage, Stairway
+
+
+def interactive() -> bool:
+    """True when a person is at a terminal to answer (stdin and stdout are both terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+class Declined(StairwayError):
+    """The person said no."""
+
+
+def ask(console: Console, question: str, read: Callable[[str], str] | None = None) -> bool:
+    """Ask a yes/no question whose default is no; return True for yes."""
+    read = read or console.input
+    try:
+        answer = read(f"{question} \\[y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def agree_to_losses(
+    stairway: Stairway,
+    connection: Connection,
+    start: Stage,
+    target: Stage,
+    *,
+    yes: bool,
+    console: Console,
+    read: Callable[[str], str] | None = None,
+) -> bool | Mapping[str, int]:
+    """Return the allowance for moving from ``start`` to ``target``.
+
+    True with ``yes``; False when nothing would be lost; the losses
+    themselves, ``{what: rows}``, when a person at a terminal said yes.
+    Raise :class:`Declined` when they said no, and a StairwayError naming
+    the losses and ``--yes`` when there is nobody to ask.
+    """
+    if yes:
+        return True
+    losses = planned_losses(stairway, connection, start, target)
+    if not losses:
+        return False
+    move = f"going from stage {start.number} to stage {target.number}"
+    if read is None and not interactive():
+        raise StairwayError(
+            f"{move} would lose {describe(losses)}; run it again with --yes to accept. "
+            "Nothing was changed."
+        )
+    console.print(f"[bold]{move[0].upper()}{move[1:]} loses {describe(losses)}.[/]")
+    if not ask(console, "Lose them?", read):
+        raise Declined("you said no; nothing was changed")
+    return losses
+
+
+def agree_to_discard(
+    console: Console,
+    what: str,
+    *,
+    yes: bool,
+    refusal: str,
+    read: Callable[[str], str] | None = None,
+) -> None:
+    """Ask before discarding ``what``; raise unless the person (or ``yes``) agreed.
+
+    ``refusal`` is the error when there is nobody to ask.
+    """
+    if yes:
+        return
+    if read is None and not interactive():
+        raise StairwayError(refusal)
+    if not ask(console, f"Discard {what}?", read):
+        raise Declined("you said no; nothing was changed")

@@ -1,0 +1,201 @@
+"""Database URLs and engines: parsing what a user typed, and reaching the database.
+
+Every engine the project makes comes from :func:`make_engine`, which
+teaches SQLite two things it does not do by default: enforce foreign
+keys, and run DDL inside transactions.
+"""
+
+import importlib.util
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from sqlalchemy_stairway.errors import StairwayError
+
+
+def lock_timeout() -> int:
+    """Seconds a run waits for another run's lock ($STAIRWAY_LOCK_TIMEOUT, default 60)."""
+    return int(os.environ.get("STAIRWAY_LOCK_TIMEOUT", "60"))
+
+
+# Drivers the README names as extras: dialect -> (driver in a URL, module, extra).
+DRIVER_EXTRAS = {
+    "postgresql": ("psycopg", "psycopg", "postgresql"),
+    "mysql": ("pymysql", "pymysql", "mariadb"),
+}
+
+
+@dataclass(frozen=True)
+class ChosenURL:
+    """The database URL a run uses, and where it came from, to be said aloud."""
+
+    url: str
+    origin: str  # "from --url", "from $DATABASE_URL" or "the default"
+
+    def describe(self) -> str:
+        """Return one line naming the database and where its URL came from."""
+        return f"database: {redact(self.url)} ({self.origin})"
+
+
+def resolve_url(url: str | None, default: str) -> str:
+    """Return ``url``, else ``$DATABASE_URL``, else ``default``."""
+    return choose_url(url, default).url
+
+
+def choose_url(url: str | None, default: str) -> ChosenURL:
+    """Return ``url``, else ``$DATABASE_URL``, else ``default``, with where it came from."""
+    if url:
+        return ChosenURL(url, "from --url")
+    if os.environ.get("DATABASE_URL"):
+        return ChosenURL(os.environ["DATABASE_URL"], "from $DATABASE_URL")
+    return ChosenURL(default, "the default")
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """Return the file of a SQLite URL (None for other databases and for memory)."""
+    parsed = parse_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def parse_url(url: str) -> URL:
+    """Parse ``url`` or raise a StairwayError that says what is wrong with it."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StairwayError(
+            f"{url!r} is not a database URL; "
+            "expected e.g. sqlite:///tutorial.db or postgresql+psycopg://user@host/db"
+        ) from None
+    if parsed.get_backend_name() == "mariadb":
+        # the migrations branch on the dialect's name; MariaDB's is "mysql" here
+        raise StairwayError(
+            f"write MariaDB URLs as mysql+pymysql://..., not {redact(parsed)}: the migrations "
+            "reach MariaDB through SQLAlchemy's mysql dialect"
+        )
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise StairwayError(
+            f"unknown database driver {parsed.drivername!r} in {redact(parsed)}; "
+            "use sqlite, postgresql+psycopg or mysql+pymysql"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise StairwayError(
+                f"the folder {str(folder)!r} for SQLite database {parsed.database!r} "
+                "does not exist; create it or choose another path"
+            )
+    return parsed
+
+
+def redact(url: str | URL) -> str:
+    """Return ``url`` as text with any password masked, safe to print."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return "<malformed URL>"
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = False) -> Engine:
+    """Create an engine for ``url``.
+
+    On SQLite every connection gets ``PRAGMA foreign_keys=ON`` (SQLite checks
+    foreign keys only when asked, per connection), and the driver's own
+    transaction handling is replaced by explicit ``BEGIN`` so that DDL can
+    be rolled back too.  Engines ``for_migrations`` leave foreign keys off,
+    because Alembic's batch mode rebuilds tables by copy-and-rename and a
+    live foreign key would cascade or refuse mid-rebuild; env.py runs
+    ``PRAGMA foreign_key_check`` before it commits instead.  They also
+    ``BEGIN IMMEDIATE``: the write lock taken up front makes a second
+    migration run wait instead of reading a version that is about to change.
+    """
+    parsed = parse_url(url) if isinstance(url, str) else url
+    try:
+        engine = create_engine(parsed, echo=echo)
+    except ModuleNotFoundError as exc:
+        raise StairwayError(missing_driver(parsed, exc.name)) from None
+    if engine.dialect.name == "sqlite":
+        _make_sqlite_strict(
+            engine,
+            foreign_keys=not for_migrations,
+            begin=("BEGIN IMMEDIATE" if for_migrations else "BEGIN"),
+        )
+    return engine
+
+
+def missing_driver(url: URL, module: str | None) -> str:
+    """Return what to do when ``url``'s driver module ``module`` cannot be imported."""
+    backend = url.get_backend_name()
+    known = DRIVER_EXTRAS.get(backend)
+    if known is None:
+        return f"the driver {module!r} for {backend} is not installed; install it with pip"
+    driver, known_module, extra = known
+    if module != known_module:
+        # e.g. mysql:// means MySQLdb, which the project does not use
+        fixed = url.set(drivername=f"{backend}+{driver}")
+        installed = importlib.util.find_spec(known_module) is not None
+        then = "" if installed else f" after pip install -e '.[{extra}]'"
+        return (
+            f"{redact(url)} asks for the driver {module!r}, which is not installed; "
+            f"use {redact(fixed)}{then}"
+        )
+    return f"the driver {module!r} for {backend} is not installed; pip install -e '.[{extra}]'"
+
+
+def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        # Hand transaction control to SQLAlchemy (see the "Serializable
+        # isolation / Savepoints / Transactional DDL" recipe in the docs).
+        dbapi_connection.isolation_level = None
+        state = "ON" if foreign_keys else "OFF"
+        dbapi_connection.execute(f"PRAGMA foreign_keys={state}")
+        # Concurrent runs wait for the write lock instead of failing at once.
+        dbapi_connection.execute(f"PRAGMA busy_timeout={lock_timeout() * 1000}")
+        connection_record.info["transactional_ddl"] = True
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql(begin)
+
+
+# -- watching what runs -------------------------------------------------------
+
+
+@contextmanager
+def watching_statements(
+    connection: Connection, keep: Callable[[Connection, str], bool]
+) -> Iterator[list[str]]:
+    """Yield a list that fills with the statements run on ``connection`` that ``keep`` accepts."""
+    kept: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        text = statement.strip()
+        if keep(conn, text):
+            kept.append(text)
+
+    event.listen(connection, "before_cursor_execute", watch)
+    try:
+        yield kept
+    finally:
+        event.remove(connection, "before_cursor_execute", watch)
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first line of a database error, without SQLAlchemy's footer."""
+    inner = getattr(exc, "orig", None) or exc
+    return (str(inner).strip().splitlines() or [type(inner).__name__])[0]

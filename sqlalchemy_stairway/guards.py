@@ -1,0 +1,180 @@
+"""Guards around every task that touches a database.
+
+- :func:`connect_checked`: a SQLite file that is not a database, or that
+  cannot be written, is named as such before anything runs.
+- :func:`refuse_drift`: a database whose schema is not the one its stamp
+  claims is reported, in words, and not migrated.
+- :func:`backup_if_changed`: before a run changes a SQLite database, a
+  copy, kept only when the run did change it.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection
+from sqlalchemy.exc import DatabaseError
+
+from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.stages import Stage
+from sqlalchemy_stairway.transactions import reading
+
+
+def sqlite_path(connection: Connection) -> Path | None:
+    """Return the file of a SQLite database, None for other databases and memory."""
+    if connection.dialect.name != "sqlite":
+        return None
+    database = connection.engine.url.database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def connect_checked(connection: Connection) -> None:
+    """Fail with one clear line if the database cannot be used at all."""
+    path = sqlite_path(connection)
+    if path is None:
+        return
+    try:
+        with reading(connection):
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except DatabaseError as exc:
+        if "not a database" not in str(exc.orig):
+            raise  # e.g. locked: the task reports that itself
+        raise StairwayError(
+            f"{path} is not a SQLite database; point --url at another file"
+        ) from None
+    # a file without write permission bits is read-only even to root, who could write it
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        raise StairwayError(f"{path} is read-only; make it writable (chmod u+w) or copy it")
+    if not os.access(path.parent, os.W_OK):
+        raise StairwayError(
+            f"the folder of {path} is read-only, and SQLite needs to write its journal there"
+        )
+
+
+class DriftError(StairwayError):
+    """The database's schema is not the one of the stage it is stamped at."""
+
+    def __init__(self, stage: Stage, differences: list[str], remedy: str) -> None:
+        self.stage, self.differences = stage, differences
+        shown = "; ".join(differences[:SHOWN_DIFFERENCES])
+        more = len(differences) - SHOWN_DIFFERENCES
+        shown += f"; and {more} more" if more > 0 else ""
+        if stage.revision is None:
+            said = f"the database was never migrated by this project, yet {shown}"
+        else:
+            said = f"the database is at stage {stage.number}, but changed by hand since: {shown}"
+        super().__init__(f"{said}. Nothing was migrated. {remedy}".strip())
+
+
+SHOWN_DIFFERENCES = 4
+
+
+def drift(connection: Connection, stage: Stage) -> list[str]:
+    """Return how the database differs from ``stage``'s models, in words (none: it matches)."""
+    with reading(connection):
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        found = compare_metadata(context, stage.metadata)
+    return [in_words(difference, stage) for difference in found]
+
+
+def refuse_drift(connection: Connection, stage: Stage, remedy: str = "") -> None:
+    """Fail if the database's schema differs from the models of the stage it is stamped at.
+
+    ``remedy`` ends the message: how to start again, in the caller's commands.
+    """
+    differences = drift(connection, stage)
+    if differences:
+        raise DriftError(stage, differences, remedy)
+
+
+def in_words(difference, stage: Stage) -> str:
+    """Return one of Alembic's ``compare_metadata`` differences as a sentence's clause.
+
+    Alembic says what an upgrade would do to reach the models: ``add_*``
+    means the database lacks it, ``remove_*`` that the database has it and
+    the stage does not.
+    """
+    at = f"stage {stage.number}" if stage.revision is not None else "an empty database"
+    if isinstance(difference, list):  # modify_*: a list of one or more tuples on one column
+        kind, _, table, column, _, found, wanted = difference[0]
+        what = {"modify_type": "type", "modify_nullable": "NULL-ability"}.get(
+            kind.removeprefix("modify_"), kind.removeprefix("modify_")
+        )
+        if kind == "modify_nullable":
+            found, wanted = ("NULL" if v else "NOT NULL" for v in (found, wanted))
+        return f"column {table}.{column} has {what} {found}, where {at} has {wanted}"
+    kind = difference[0]
+    if kind in ("add_table", "remove_table"):
+        name = difference[1].name
+        return (
+            f"table {name} is missing"
+            if kind == "add_table"
+            else f"it has a table {name} that {at} does not have"
+        )
+    if kind in ("add_column", "remove_column"):
+        name = f"{difference[2]}.{difference[3].name}"
+        return (
+            f"column {name} is missing"
+            if kind == "add_column"
+            else f"it has a column {name} that {at} does not have"
+        )
+    verb, _, noun = kind.partition("_")
+    item = difference[1]
+    name = getattr(item, "name", None) or "(unnamed)"
+    table = getattr(getattr(item, "table", None), "name", "")
+    noun = {"fk": "foreign key", "constraint": "constraint", "index": "index"}.get(noun, noun)
+    where = f" on {table}" if table else ""
+    if verb == "add":
+        return f"{noun} {name}{where} is missing"
+    return f"it has a {noun} {name}{where} that {at} does not have"
+
+
+class Backup:
+    """A backup that is kept only if the run changed the database: see :func:`backup_if_changed`."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.changed = False
+
+
+@contextmanager
+def backup_if_changed(connection: Connection) -> Iterator[Backup]:
+    """Back a SQLite database up; keep the copy only if the caller sets ``changed``.
+
+    A run that fails, refuses, or finds nothing to do changed nothing, and
+    leaves no copy behind.
+    """
+    backup = Backup(backup_sqlite(connection))
+    try:
+        yield backup
+    finally:
+        if backup.path is not None and not backup.changed:
+            backup.path.unlink(missing_ok=True)
+            with suppress(OSError):  # the folder, if this copy was all it held
+                backup.path.parent.rmdir()
+            backup.path = None
+
+
+def backup_sqlite(connection: Connection) -> Path | None:
+    """Copy a SQLite database that holds tables into backups/; return the copy's path."""
+    path = sqlite_path(connection)
+    if path is None or not path.exists():
+        return None
+    with reading(connection):
+        tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    if not tables:
+        return None
+    folder = path.resolve().parent / "backups"
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}-{stamp}{path.suffix}"
+    # sqlite3's online backup gives a consistent copy even mid-transaction
+    with sqlite3.connect(target) as copy:
+        connection.connection.driver_connection.backup(copy)
+    copy.close()
+    return target

@@ -1,0 +1,72 @@
+"""A project's say in the checks: its own rows, the shape of generated rows, lossy downgrades.
+
+A hooks file is a Python file named by ``--hooks FILE`` or by
+``hooks = FILE`` in a ``[stairway]`` section of alembic.ini (relative to
+alembic.ini).  Every name in it is optional:
+
+``before_revision(connection, revision) -> set[str] | None``
+    Runs before ``revision`` is checked, in the checker's transaction: add
+    your own rows here.  Return the tables the generator must then leave
+    alone (your rows are the ones that fit them).
+``shape_row(revision, table, row) -> dict | None``
+    Change a generated row before it is inserted, or return None to drop it.
+``LOSSY_DOWNGRADES = {revision: why}``
+    Downgrades that lose data by design, reported as such, not as defects
+    (a revision can say the same with ``LOSSY_DOWNGRADE = "why"``, or with
+    ``op.confirm_data_loss``).
+``ONE_WAY_REVISIONS = {revision: why}``
+    Revisions not meant to be downgraded (``downgrade()`` does nothing or
+    refuses): their round trip is reported as a warning, not checked (a
+    revision can say the same with ``ONE_WAY = "why"``).
+``ALEMBIC_ATTRIBUTES = {name: value}``
+    Extra ``config.attributes`` for every Alembic run of the checks.
+"""
+
+import configparser
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from sqlalchemy_stairway.errors import StairwayError
+
+
+@dataclass
+class Hooks:
+    before_revision: Callable[[Connection, str], set[str] | None] | None = None
+    shape_row: Callable[[str, str, dict], dict | None] | None = None
+    lossy_downgrades: dict[str, str] = field(default_factory=dict)
+    one_way_revisions: dict[str, str] = field(default_factory=dict)
+    alembic_attributes: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def hooks_file(ini: Path, given: str | Path | None) -> Path | None:
+    """The hooks file: ``given``, else alembic.ini's ``[stairway] hooks``, else none."""
+    if given:
+        return Path(given)
+    parser = configparser.ConfigParser()
+    parser.read(ini, encoding="utf-8")
+    named = parser.get("stairway", "hooks", fallback=None)
+    return (ini.parent / named) if named else None
+
+
+def load_hooks(path: Path | None) -> Hooks:
+    if path is None:
+        return Hooks()
+    if not path.is_file():
+        raise StairwayError(f"no hooks file at {path}; fix --hooks or [stairway] hooks")
+    spec = importlib.util.spec_from_file_location(f"stairway_hooks_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Hooks(
+        before_revision=getattr(module, "before_revision", None),
+        shape_row=getattr(module, "shape_row", None),
+        lossy_downgrades=dict(getattr(module, "LOSSY_DOWNGRADES", {})),
+        one_way_revisions=dict(getattr(module, "ONE_WAY_REVISIONS", {})),
+        alembic_attributes=dict(getattr(module, "ALEMBIC_ATTRIBUTES", {})),
+        path=path,
+    )

@@ -1,0 +1,172 @@
+"""Move a database between stages with Alembic, in-process.
+
+Everything goes through ``alembic.command`` with the connection passed in
+``config.attributes["connection"]``, the recipe of Alembic's cookbook that
+the project's env.py supports; nothing is run through a shell.
+
+:func:`migrate` is the one verb: from wherever the database is to a
+target stage, up or down, in one Alembic run (one lock, one transaction
+where the database has transactional DDL).  A caller that wants to act
+after each revision (the tutorial seeds each stage's rows) passes
+``after_each``.
+"""
+
+import io
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
+from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.stages import Stage, Stairway
+from sqlalchemy_stairway.transactions import reading, require_no_transaction
+
+# a URL per dialect name, for offline --sql without a database
+DIALECT_URLS = {"sqlite": "sqlite://", "postgresql": "postgresql://", "mysql": "mysql://"}
+# MariaDB is reached through SQLAlchemy's mysql dialect: its SQL is the mysql SQL
+DIALECT_ALIASES = {"mariadb": "mysql"}
+
+
+def current_revision(connection: Connection) -> str | None:
+    """Return the revision ``connection``'s database is stamped with (None: none)."""
+    with reading(connection):
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def current_stage(stairway: Stairway, connection: Connection) -> Stage:
+    """Return the stage ``connection``'s database is stamped at."""
+    revision = current_revision(connection)
+    try:
+        return stairway.stage_for_revision(revision)
+    except LookupError:
+        raise StairwayError(
+            f"the database is stamped with revision {revision!r}, which this project does "
+            "not know; it was migrated by another project or a newer version of this one"
+        ) from None
+
+
+@contextmanager
+def migration_connection(engine_or_url: Engine | str) -> Iterator[Connection]:
+    """Yield a connection fit for migrating (SQLite: foreign keys off while rebuilding)."""
+    owns = not isinstance(engine_or_url, Engine)
+    engine = make_engine(engine_or_url, for_migrations=True) if owns else engine_or_url
+    try:
+        try:
+            connection = engine.connect()
+        except DBAPIError as exc:
+            raise StairwayError(
+                f"cannot connect to {redact(engine.url)}: {first_line(exc)}"
+            ) from None
+        with connection:
+            yield connection
+    finally:
+        if owns:
+            engine.dispose()
+
+
+def migrate(
+    stairway: Stairway,
+    connection: Connection,
+    target: Stage,
+    *,
+    allow_data_loss: bool | Mapping[str, int] = False,
+    after_each: Callable[[Connection, Stage, bool], None] | None = None,
+    **attributes,
+) -> Stage:
+    """Upgrade or downgrade the database to ``target`` in one Alembic run; return where it was.
+
+    ``allow_data_loss`` is True to accept any loss a downgrade brings, or
+    ``{what: rows}`` a person was shown and agreed to (see
+    :mod:`sqlalchemy_stairway.losses`): the revisions refuse to lose more.
+    ``after_each(connection, stage, upgrading)`` runs after every revision,
+    inside the run's transaction.  ``attributes`` reach env.py and the
+    revisions through ``config.attributes``.
+    """
+    require_no_transaction(connection, "an Alembic run")
+    start = current_stage(stairway, connection)
+    hooks = list(attributes.pop("on_version_apply", ()))
+    if after_each is not None:
+
+        def after_each_revision(ctx, step, heads, run_args) -> None:
+            revision = next(iter(step.destination_revision_ids), None)
+            after_each(ctx.connection, stairway.stage_for_revision(revision), step.is_upgrade)
+
+        hooks.append(after_each_revision)
+    config = stairway.alembic_config(
+        connection=connection,
+        allow_data_loss=allow_data_loss,
+        on_version_apply=hooks,
+        **attributes,
+    )
+    try:
+        if target.number > start.number:
+            command.upgrade(config, target.revision)
+        elif target.number < start.number:
+            command.downgrade(config, target.revision or "base")
+    except CommandError as exc:
+        if connection.in_transaction():
+            connection.rollback()
+        raise StairwayError(str(exc)) from None
+    return start
+
+
+# -- the SQL a revision emits -------------------------------------------------
+
+SHOWN_SQL = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "RENAME")
+
+
+def recording_sql(connection: Connection):
+    """Collect the DDL and DML statements run on ``connection`` (not reads, not PRAGMAs).
+
+    Statements run while ``connection.info["unrecorded"]`` is set (a
+    caller's own writes between revisions) are left out.
+    """
+    return watching_statements(
+        connection,
+        lambda conn, text: text.upper().startswith(SHOWN_SQL) and not conn.info.get("unrecorded"),
+    )
+
+
+def offline_sql(stairway: Stairway, stage: Stage, dialect: str, *, down: bool = False) -> str:
+    """Return the SQL ``stage``'s revision emits on ``dialect``, upgrade or ``down``.
+
+    PostgreSQL and MariaDB use Alembic's offline ``--sql`` mode.  SQLite's
+    batch mode must read the table it rebuilds, so for SQLite the revision
+    runs against an empty scratch database and its statements are recorded.
+    """
+    if stage.number == 0:
+        raise StairwayError("stage 0 is the empty database; it has no revision")
+    dialect = DIALECT_ALIASES.get(dialect, dialect)
+    if dialect not in DIALECT_URLS:
+        choices = ", ".join([*DIALECT_URLS, *DIALECT_ALIASES])
+        raise StairwayError(f"unknown dialect {dialect!r}; choose one of {choices}")
+    previous = stairway.previous(stage)
+    if dialect == "sqlite":
+        return _recorded_sqlite_sql(stairway, stage, previous, down)
+    buffer = io.StringIO()
+    config = stairway.alembic_config(url=DIALECT_URLS[dialect])
+    config.output_buffer = buffer
+    if down:
+        command.downgrade(config, f"{stage.revision}:{previous.revision or 'base'}", sql=True)
+    else:
+        command.upgrade(config, f"{previous.revision or 'base'}:{stage.revision}", sql=True)
+    return buffer.getvalue()
+
+
+def _recorded_sqlite_sql(stairway: Stairway, stage: Stage, previous: Stage, down: bool) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{folder}/sql.db", for_migrations=True)
+        try:
+            with engine.connect() as connection:
+                migrate(stairway, connection, stage if down else previous)
+                with recording_sql(connection) as statements:
+                    migrate(stairway, connection, previous if down else stage, allow_data_loss=True)
+        finally:
+            engine.dispose()
+    return "".join(f"{s};\n\n" for s in statements)

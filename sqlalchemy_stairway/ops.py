@@ -1,0 +1,113 @@
+"""Two operations the stairway's revisions share, registered on ``op``.
+
+Alembic's operation plugins (``Operations.register_operation``) let a
+revision say ``op.refuse_rows(...)`` as it says ``op.add_column(...)``;
+env.py imports this module so the operations exist whenever a revision
+runs.  Both only read, and both do nothing in offline ``--sql`` mode,
+where there are no rows to look at.
+
+- ``op.refuse_rows(query, problem, fix)``: stop before any DDL when rows
+  would break the step (MariaDB cannot roll DDL back, so a data check
+  that runs after the first ALTER comes too late).
+- ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
+  would destroy data unless the caller said yes (``invoke ... --yes``,
+  ``alembic -x allow_data_loss=true downgrade ...``).
+"""
+
+from collections.abc import Mapping
+
+from alembic import context
+from alembic.operations import MigrateOperation, Operations
+from alembic.util import CommandError
+from sqlalchemy import Select
+
+SHOWN_ROWS = 5
+
+
+@Operations.register_operation("refuse_rows")
+class RefuseRowsOp(MigrateOperation):
+    """Refuse to go on while ``query`` returns rows."""
+
+    def __init__(self, query: Select, problem: str, fix: str) -> None:
+        self.query, self.problem, self.fix = query, problem, fix
+
+    @classmethod
+    def refuse_rows(cls, operations: Operations, query: Select, problem: str, fix: str) -> None:
+        return operations.invoke(cls(query, problem, fix))
+
+
+@Operations.implementation_for(RefuseRowsOp)
+def _refuse_rows(operations: Operations, operation: RefuseRowsOp) -> None:
+    if operations.get_context().as_sql:
+        return
+    rows = operations.get_bind().execute(operation.query.limit(SHOWN_ROWS + 1)).all()
+    if rows:
+        # `stairway check` reads this list: a refusal by design is no defect
+        context.config.attributes.setdefault("rows_refused", []).append(operation.problem)
+        shown = "; ".join(", ".join(f"{v!r}" for v in row) for row in rows[:SHOWN_ROWS])
+        more = " and more" if len(rows) > SHOWN_ROWS else ""
+        raise CommandError(
+            f"{operation.problem}: {shown}{more}. {operation.fix}. Nothing was changed."
+        )
+
+
+@Operations.register_operation("confirm_data_loss")
+class ConfirmDataLossOp(MigrateOperation):
+    """Refuse a destructive step while data would be lost, unless allowed."""
+
+    def __init__(self, losses: Mapping[str, Select]) -> None:
+        self.losses = losses
+
+    @classmethod
+    def confirm_data_loss(cls, operations: Operations, losses: Mapping[str, Select]) -> None:
+        return operations.invoke(cls(losses))
+
+
+def data_loss_allowed() -> bool | Mapping[str, int]:
+    """What the caller accepted losing in this run.
+
+    True: anything.  A mapping ``{what: rows}``: what a person was shown and
+    agreed to (``table order``, ``column user_account.fullname``), and no more.
+    """
+    allowed = context.config.attributes.get("allow_data_loss")
+    if isinstance(allowed, Mapping) or allowed:
+        return allowed
+    answer = context.get_x_argument(as_dictionary=True).get("allow_data_loss", "")
+    return answer.lower() in ("1", "true", "yes")
+
+
+def _key(what: str) -> str:
+    """Return what a loss is about, its first two words: ``column user_account.fullname``."""
+    return " ".join(what.split()[:2])
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'' if count == 1 else 's'}"
+
+
+@Operations.implementation_for(ConfirmDataLossOp)
+def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> None:
+    if operations.get_context().as_sql:
+        return
+    allowed = data_loss_allowed()
+    if allowed is True:
+        # `stairway check` reads this list: a loss the revision declared is no defect
+        context.config.attributes.setdefault("data_loss_confirmed", []).extend(operation.losses)
+        return
+    bind = operations.get_bind()
+    counts = {what: bind.execute(query).scalar_one() for what, query in operation.losses.items()}
+    agreed = {_key(what): count for what, count in allowed.items()} if allowed else {}
+    beyond = {what: count for what, count in counts.items() if count > agreed.get(_key(what), 0)}
+    if beyond and agreed:
+        raise CommandError(
+            "the data changed since you agreed: this downgrade would now lose "
+            + ", ".join(f"{what} ({_rows(count)})" for what, count in beyond.items())
+            + "; run it again to see what it would lose now. Nothing was changed."
+        )
+    if beyond:
+        raise CommandError(
+            "this downgrade would lose "
+            + ", ".join(f"{what} ({_rows(count)})" for what, count in beyond.items())
+            + "; run it again with --yes (alembic: -x allow_data_loss=true) to accept. "
+            "Nothing was changed."
+        )

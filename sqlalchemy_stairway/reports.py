@@ -1,0 +1,75 @@
+"""A check's report as text, JSON, or the JUnit XML that pytest's --junitxml writes."""
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from sqlalchemy_stairway.results import FAILED, PASSED, SKIPPED, WARNING, Report
+
+MARKS = {FAILED: "defect", WARNING: "warning", SKIPPED: "skipped"}
+
+
+def as_text(report: Report, *, verbose: bool = False) -> str:
+    """One line per finding (defects, then warnings), each with the command that reproduces it."""
+    lines = []
+    shown = [FAILED, WARNING] + ([SKIPPED, PASSED] if verbose else [])
+    for status in shown:
+        for result in report.with_status(status):
+            line = f"{MARKS.get(status, status)}: {result.summary}"
+            if result.reproduce and status == FAILED:
+                line += f"  (reproduce: {result.reproduce})"
+            lines.append(line)
+    counts = Counter(r.status for r in report.results)
+    lines.append(
+        f"{report.project}: {counts[FAILED]} defect(s), {counts[WARNING]} warning(s), "
+        f"{counts[PASSED]} check(s) passed, {counts[SKIPPED]} skipped"
+    )
+    return "\n".join(lines)
+
+
+def as_json(report: Report) -> str:
+    return json.dumps(
+        {
+            "project": report.project,
+            "exit_status": report.exit_status,
+            "results": [r.as_dict() for r in report.results],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def as_junit_xml(report: Report) -> str:
+    """A <testsuites><testsuite> with one <testcase> per dialect, revision and check.
+
+    The shape is pytest's: ``classname`` groups the cases (here
+    ``stairway.<dialect>.<revision>``), a failure is a ``<failure
+    message=...>``, a skip a ``<skipped message=...>``; warnings pass, with
+    their text in ``<system-out>``.
+    """
+    suites = ET.Element("testsuites", name="stairway check")
+    counts = Counter(r.status for r in report.results)
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"stairway check {report.project}",
+        tests=str(len(report.results)),
+        failures=str(counts[FAILED]),
+        errors="0",
+        skipped=str(counts[SKIPPED]),
+    )
+    for result in report.results:
+        parts = ["stairway", result.dialect or "any", result.revision]
+        case = ET.SubElement(
+            suite, "testcase", classname=".".join(parts), name=result.check, time="0"
+        )
+        text = "\n".join(result.lines)
+        if result.status == FAILED:
+            failure = ET.SubElement(case, "failure", message=result.summary)
+            failure.text = text + (f"\nreproduce: {result.reproduce}" if result.reproduce else "")
+        elif result.status == SKIPPED:
+            ET.SubElement(case, "skipped", type="pytest.skip", message=text or "skipped")
+        elif result.status == WARNING:
+            ET.SubElement(case, "system-out").text = text
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode")

@@ -1,0 +1,197 @@
+"""What a database holds, read back: its structure and its data.
+
+The checks compare these readings: a migrated database against a database
+built straight from the stage's models (structure), and a database before
+and after a migration (data).
+"""
+
+from typing import Any
+
+from sqlalchemy import Connection, Inspector, MetaData, inspect, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
+
+IGNORED_TABLES = {"alembic_version"}
+
+
+def structure(
+    connection: Connection, ignored: set[str] = IGNORED_TABLES, insp: Inspector | None = None
+) -> dict[str, Any]:
+    """Return every table's columns, keys and indexes, and the sequences, as plain data.
+
+    Column order is left out (no database lets a migration choose it);
+    everything else is in: types as the database reports them, NULL-ability,
+    auto-increment and server defaults (which name PostgreSQL's sequences),
+    every constraint and index by name, and on PostgreSQL the sequences and
+    named types themselves.  ``insp``: an Inspector whose cache to share.
+    """
+    insp = insp or inspect(connection)
+    tables = {}
+    for name in sorted(set(insp.get_table_names()) - ignored):
+        pk = insp.get_pk_constraint(name)
+        tables[name] = {
+            "columns": {
+                c["name"]: (
+                    c["type"].compile(dialect=connection.dialect),
+                    c["nullable"],
+                    c.get("autoincrement"),
+                    c.get("default"),
+                )
+                for c in insp.get_columns(name)
+            },
+            "primary key": (pk.get("name"), tuple(pk["constrained_columns"])),
+            "foreign keys": sorted(  # a name may be None: compare as text
+                (
+                    (
+                        fk["name"],
+                        tuple(fk["constrained_columns"]),
+                        fk["referred_table"],
+                        tuple(fk["referred_columns"]),
+                        (fk.get("options") or {}).get("ondelete"),
+                    )
+                    for fk in insp.get_foreign_keys(name)
+                ),
+                key=repr,
+            ),
+            "check constraints": sorted(
+                ((c["name"], " ".join(c["sqltext"].split())) for c in _checks(insp, name)),
+                key=repr,
+            ),
+            "unique constraints": sorted(
+                ((u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(name)),
+                key=repr,
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in insp.get_indexes(name)
+            ),
+        }
+    found = {"tables": tables}
+    if connection.dialect.name == "postgresql":
+        found["sequences"] = sorted(insp.get_sequence_names())
+        # a type an Enum column created and its downgrade forgot to drop
+        found["types"] = sorted((e["name"], tuple(e["labels"])) for e in insp.get_enums())
+    return found
+
+
+def _checks(insp, table: str) -> list[dict]:
+    try:
+        return insp.get_check_constraints(table)
+    except NotImplementedError:  # a dialect that cannot read them back
+        return []
+
+
+def unnamed(found: dict) -> dict:
+    """Return a :func:`structure` reading without the names a database invents for constraints.
+
+    Models rarely name their constraints and a hand-written revision may;
+    what the models promise is the columns, keys and rules, not those names.
+    Index names stay: models name their indexes (``ix_...``).
+    """
+    tables = {}
+    for table, parts in found["tables"].items():
+        tables[table] = {
+            **parts,
+            "columns": {
+                name: (*column[:3], _unnamed_sequence(column[3]))
+                for name, column in parts["columns"].items()
+            },
+            "primary key": parts["primary key"][1],
+            "foreign keys": sorted((fk[1:] for fk in parts["foreign keys"]), key=repr),
+            "unique constraints": sorted(u[1] for u in parts["unique constraints"]),
+            "check constraints": sorted(c[1] for c in parts["check constraints"]),
+        }
+    unnamed_found = {**found, "tables": tables}
+    if "sequences" in found:  # a renamed table keeps its sequence's name; how many is what counts
+        unnamed_found["sequences"] = len(found["sequences"])
+    return unnamed_found
+
+
+def _unnamed_sequence(default):
+    """``nextval('accounts_id_seq'::regclass)`` without the name: a sequence numbers the column."""
+    if isinstance(default, str) and default.startswith("nextval("):
+        return "nextval(a sequence)"
+    return default
+
+
+def structure_differences(
+    found: dict, expected: dict, *, found_as: str = "found", expected_as: str = "models give"
+) -> list[str]:
+    """Return one line per difference between two :func:`structure` readings.
+
+    ``found_as`` and ``expected_as`` say what each reading is in the lines
+    ("found" / "models give", "after" / "before").
+    """
+    lines = []
+    for table in sorted(set(found["tables"]) | set(expected["tables"])):
+        if table not in expected["tables"]:
+            lines.append(f"table {table} is left over")
+            continue
+        if table not in found["tables"]:
+            lines.append(f"table {table} is missing")
+            continue
+        for part, want in expected["tables"][table].items():
+            got = found["tables"][table][part]
+            if part == "columns":
+                for column in sorted(set(got) | set(want)):
+                    if got.get(column) != want.get(column):
+                        lines.append(
+                            f"{table}.{column}: {found_as} {got.get(column)}, "
+                            f"{expected_as} {want.get(column)}"
+                        )
+            elif got != want:
+                lines.append(f"{table} {part}: {found_as} {got}, {expected_as} {want}")
+    for part in ("sequences", "types"):
+        if found.get(part) != expected.get(part):
+            lines.append(
+                f"{part}: {found_as} {found.get(part)}, {expected_as} {expected.get(part)}"
+            )
+    return lines
+
+
+def rows(
+    connection: Connection, ignored: set[str] = IGNORED_TABLES, metadata: MetaData | None = None
+) -> dict[str, list[dict]]:
+    """Return every row of every table (but Alembic's) as a dict, ordered by primary key.
+
+    ``metadata``: the tables, already reflected.
+    """
+    if metadata is None:
+        metadata = MetaData()
+        metadata.reflect(connection)
+    found = {}
+    for name, table in sorted(metadata.tables.items()):
+        if name in ignored:
+            continue
+        order = list(table.primary_key.columns) or list(table.columns)
+        found[name] = [
+            dict(row._mapping) for row in connection.execute(select(table).order_by(*order))
+        ]
+    return found
+
+
+def snapshot(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> tuple[dict, dict]:
+    """Return (structure, rows): the database reflected once, its rows as the driver gives them.
+
+    The rows are read without reflecting Table objects (a cost that grows
+    with every column of every table, at every step of a check): values
+    come as the driver returns them, which is what a before/after
+    comparison on one database needs.
+    """
+    found = structure(connection, ignored)
+    return found, raw_rows(connection, found)
+
+
+def raw_rows(connection: Connection, found: dict) -> dict[str, list[dict]]:
+    """Every row of the tables of a :func:`structure` reading, ordered by primary key."""
+    data = {}
+    for name, parts in found["tables"].items():
+        columns = sorted(parts["columns"])
+        order = list(parts["primary key"][1]) or columns
+        query = (
+            select(*[sql_column(c) for c in columns])
+            .select_from(sql_table(name))
+            .order_by(*[sql_column(c) for c in order])
+        )
+        data[name] = [dict(row._mapping) for row in connection.execute(query)]
+    return data

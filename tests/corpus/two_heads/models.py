@@ -1,0 +1,14 @@
+"""The models at head: env.py's target_metadata."""
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(40), nullable=False),
+    sa.Column("email", sa.String(80)),
+    sa.Column("phone", sa.String(20)),
+)

@@ -1,0 +1,18 @@
+"""Add accounts.phone, written on another branch from the same parent."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002b"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("accounts", sa.Column("phone", sa.String(20)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_column("phone")

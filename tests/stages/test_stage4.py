@@ -1,0 +1,150 @@
+"""Stage 4's own promises: data that would break it is refused up front; passwords become hashes."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, Connection, event, text
+
+from scripts.passwords import verify_password
+from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.seeding import seed
+from tests.conftest import DATABASES
+from tests.helpers import assert_one_line_error, climb, invoke, lesson_needs, move
+
+STAGE = STAIRWAY[4]
+BEFORE = STAIRWAY.previous(STAGE)
+
+
+def snapshot(connection: Connection, url: URL):
+    """What the database is: its file's bytes (SQLite), or its schema, rows and stamp."""
+    if connection.dialect.name == "sqlite":
+        return Path(url.database).read_bytes()
+    stamp = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    state = (structure(connection), rows(connection), stamp)
+    connection.rollback()
+    return state
+
+
+BREAKING_ROWS = {
+    "long name": (
+        "INSERT INTO users (user_name) VALUES ('Bartholomew Montgomery-Featherstone')",
+        ["user names longer than 30 characters", "'Bartholomew Montgomery-Featherstone'",
+         "Shorten them to 30 characters at most"],
+    ),
+    "address of nobody": (
+        # what the 0.3 tutorial's `del mary.addresses[1]` leaves behind
+        "UPDATE email_addresses SET user_id = NULL WHERE email_address = 'mary@example.com'",
+        ["e-mail addresses that belong to no user", "'mary@example.com'",
+         "Give each a user_id, or delete them"],
+    ),
+    "nameless user": (
+        "INSERT INTO users (password) VALUES ('x')",
+        ["users without a user_name", "Give each a name, or delete them"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BREAKING_ROWS)
+def test_an_upgrade_refused_for_its_data_changes_nothing(case, connection, scratch_url):
+    statement, expected = BREAKING_ROWS[case]
+    climb(connection, BEFORE)
+    connection.execute(text(statement))
+    connection.commit()
+    before = snapshot(connection, scratch_url)
+    with pytest.raises(StairwayError) as refused:
+        move(connection, STAGE)
+    for words in expected:
+        assert words in str(refused.value)
+    assert str(refused.value).endswith("Nothing was changed.")
+    assert snapshot(connection, scratch_url) == before
+
+
+def test_the_refusal_is_one_line_from_invoke_too(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert invoke("stage", str(BEFORE.number), "--url", url, "--no-lesson").returncode == 0
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(BREAKING_ROWS["long name"][0]))
+    engine.dispose()
+    before = (tmp_path / "t.db").read_bytes()
+    result = invoke("stage", str(STAGE.number), "--url", url)
+    assert_one_line_error(result, "user names longer than 30 characters")
+    assert (tmp_path / "t.db").read_bytes() == before
+
+
+# MariaDB cannot roll DDL back; its revisions check their data before any DDL instead
+@pytest.mark.parametrize("database", [d for d in DATABASES if d != "mariadb"])
+def test_a_failure_midway_through_ddl_rolls_back_on_transactional_databases(
+    connection, scratch_url
+):
+    climb(connection, BEFORE)
+    before = snapshot(connection, scratch_url)
+
+    def broken(conn, cursor, statement, *args):
+        if statement.startswith("UPDATE users SET password_hash"):
+            raise RuntimeError("the disk is full")
+
+    # the hashes are written after the first DDL statement: make that write fail
+    event.listen(connection, "before_cursor_execute", broken)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        move(connection, STAGE)
+    event.remove(connection, "before_cursor_execute", broken)
+    connection.rollback()
+    assert snapshot(connection, scratch_url) == before
+
+
+def test_rows_seeded_at_stage_1_reach_the_head_with_their_ids(connection):
+    climb(connection, STAIRWAY.head)
+    users = {
+        name: (user_id, password_hash)
+        for user_id, name, password_hash in connection.execute(
+            text("SELECT id, name, password_hash FROM user_account ORDER BY id")
+        )
+    }
+    # Mary was user 1 at stage 1, and still is; her password survived as a hash
+    assert users["Mary"][0] == 1
+    assert verify_password("secure", users["Mary"][1])
+    assert not verify_password("insecure", users["Mary"][1])
+    assert users["Tom"][1] is None
+
+
+def test_seeding_directly_at_stage_4_hashes_the_password(connection):
+    move(connection, STAGE)
+    with connection.begin():
+        seed(STAIRWAY, connection, STAGE)
+    mary_hash = connection.execute(
+        text("SELECT password_hash FROM user_account WHERE name = 'Mary'")
+    ).scalar_one()
+    assert verify_password("secure", mary_hash)
+
+
+def test_no_plaintext_password_reaches_the_head(connection):
+    climb(connection, STAIRWAY.head)
+    everything = rows(connection)
+    assert "password" not in {c for r in everything["user_account"] for c in r}
+    values = {v for table in everything.values() for row in table for v in row.values()}
+    assert "secure" not in values
+
+
+def test_the_downgrade_names_the_hashes_and_full_names_it_would_lose(tmp_path):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    assert invoke("stage", str(STAGE.number), "--url", url, "--no-lesson").returncode == 0
+    result = invoke("down", "--url", url)
+    assert_one_line_error(
+        result, "column user_account.fullname (6 rows)", "user_account.password_hash"
+    )
+
+
+def test_sql_shows_the_renames_without_a_database():
+    result = invoke("sql", str(STAGE.number), "--dialect", "postgresql")
+    assert result.returncode == 0, result.stderr
+    assert "ALTER TABLE users RENAME TO user_account" in result.stdout
+
+
+def test_the_lesson_needs_commit_as_you_go(tmp_path):
+    lesson_needs(
+        4, "...     conn.commit()  # without it, the block would end in ROLLBACK", tmp_path
+    )

@@ -1,0 +1,112 @@
+"""Moving between stages (sqlalchemy_stairway.migrate): up, down, refusals, concurrent runs."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, Connection, text
+
+from scripts.stages import STAGES, STAIRWAY
+from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.migrate import offline_sql
+from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.seeding import rows_at
+from tests.conftest import DATABASES
+from tests.helpers import PROJECT, climb, move, stage_of
+
+
+def snapshot(connection: Connection, url: URL):
+    """What the database is: its file's bytes (SQLite), or its schema, rows and stamp."""
+    if connection.dialect.name == "sqlite":
+        return Path(url.database).read_bytes()
+    stamp = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    state = (structure(connection), rows(connection), stamp)
+    connection.rollback()
+    return state
+
+
+@pytest.mark.parametrize("stage", STAGES[1:], ids=lambda s: f"from-stage{s.number}")
+def test_a_downgrade_that_would_lose_data_asks_first(stage, connection, scratch_url):
+    climb(connection, stage)
+    before = snapshot(connection, scratch_url)
+    with pytest.raises(StairwayError) as refused:
+        move(connection, STAIRWAY.previous(stage))
+    assert "this downgrade would lose" in str(refused.value)
+    assert "--yes" in str(refused.value)
+    assert snapshot(connection, scratch_url) == before
+    move(connection, STAIRWAY.previous(stage), allow_data_loss=True)
+    assert stage_of(connection) == STAIRWAY.previous(stage)
+
+
+def test_an_unknown_revision_is_reported_and_not_migrated(connection, scratch_url):
+    climb(connection, STAIRWAY[1])
+    connection.execute(text("UPDATE alembic_version SET version_num = 'f00dcafe'"))
+    connection.commit()
+    before = snapshot(connection, scratch_url)
+    with pytest.raises(StairwayError, match="revision 'f00dcafe', which this project does not"):
+        move(connection, STAIRWAY.head)
+    assert snapshot(connection, scratch_url) == before
+
+
+def test_a_migration_refuses_a_transaction_left_open(connection):
+    connection.execute(text("SELECT 1"))
+    with pytest.raises(RuntimeError, match="commit or roll back the caller's first"):
+        move(connection, STAIRWAY[1])
+
+
+@pytest.mark.parametrize("command", ["invoke", "alembic"])
+def test_two_runs_at_once_end_consistent(command, scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    head = STAIRWAY.head
+    if command == "invoke":
+        args = [sys.executable, "-m", "invoke", "stage", str(head.number), "--url", url,
+                "--no-lesson"]  # fmt: skip
+    else:
+        args = [sys.executable, "-m", "alembic", "-x", f"url={url}", "upgrade", "head"]
+    runs = [
+        subprocess.Popen(args, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err.decode()
+    engine = make_engine(scratch_url)
+    with engine.connect() as connection:
+        assert stage_of(connection) == head
+        if command == "invoke":  # every stage's rows once, not twice
+            counts = {table: len(found) for table, found in rows(connection).items()}
+            wanted = {table: len(found) for table, found in rows_at(STAIRWAY, head).items()}
+            assert counts == {table: wanted.get(table, 0) for table in counts}
+    engine.dispose()
+
+
+@pytest.mark.parametrize("database", [d for d in DATABASES if d == "sqlite"])
+def test_sqlite_migrations_refuse_rows_that_break_a_foreign_key(connection, scratch_url):
+    # migrations run with SQLite's foreign keys off (batch rebuilds need it), so
+    # env.py checks them itself before COMMIT whenever a run moved rows
+    first = STAIRWAY[1]
+    child = next(t for t in first.metadata.sorted_tables if t.foreign_keys)
+    (fk,) = child.foreign_keys
+    climb(connection, first)
+    before = snapshot(connection, scratch_url)
+    row = {
+        c.name: (10_000 if c is fk.parent else "x" if c.type.python_type is str else None)
+        for c in child.columns
+        if not c.primary_key
+    }
+
+    def insert_a_row_that_points_nowhere(ctx, step, heads, run_args):
+        ctx.connection.execute(child.insert().values(row))
+
+    with pytest.raises(StairwayError, match="foreign keys broken by this migration"):
+        move(connection, STAIRWAY[2], on_version_apply=[insert_a_row_that_points_nowhere])
+    assert snapshot(connection, scratch_url) == before
+
+
+def test_offline_sql_refuses_what_it_cannot_show():
+    with pytest.raises(StairwayError, match="stage 0 is the empty database"):
+        offline_sql(STAIRWAY, STAIRWAY.base, "sqlite")
+    with pytest.raises(StairwayError, match="unknown dialect 'oracle'"):
+        offline_sql(STAIRWAY, STAIRWAY.head, "oracle")

@@ -1,0 +1,245 @@
+"""The site: built from the README and the lessons, then read page by page in headless Chromium.
+
+Every HTML page of the build is opened in a real browser and must load
+without a console error, an exception or a failed request; every link
+between pages must lead to a page (and an anchor) that exists; every
+lesson's diagram must have become a picture; search must find a word of
+the lessons.  A screenshot of each stage's page, at its diagram, goes to
+``site-screenshots/`` for a person to look at (CI keeps the folder).
+
+Chromium is Debian's package (``apt-get install -y chromium``); without it
+these tests fail, saying so, and are never skipped.
+"""
+
+import importlib.util
+import re
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+
+from scripts.site import DOCS_PACKAGES, PROJECT_ROOT, build_site, serving
+from stairway_site.project import repository_path, site_stages, stage_files
+from tests.chromium import BrowserError, Chromium
+
+SCREENSHOTS = PROJECT_ROOT / "site-screenshots"
+SEARCHED_WORD = "batch_alter_table"
+SCROLL_TO = """(() => {
+    const target = document.querySelector(%r);
+    window.scrollTo({top: target.getBoundingClientRect().top + window.scrollY - 16,
+                     behavior: "instant"});
+    return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+})()"""
+LINKS = "[...document.querySelectorAll('a[href]')].map(a => a.href)"
+IDS = "[...document.querySelectorAll('[id]')].map(e => e.id)"
+DIAGRAMS = """[...document.querySelectorAll('svg.stairway-er')].map(svg => {
+    const box = svg.getBoundingClientRect();
+    return {width: box.width, height: box.height,
+            tables: svg.querySelectorAll('g.er-table').length};
+})"""
+NEIGHBOURS = "['prev', 'next'].map(rel => document.querySelector(`link[rel=${rel}]`)?.href ?? null)"
+STAIRWAY = """[...document.querySelectorAll('.sidebar-tree p.caption')]
+    .filter(caption => caption.textContent.trim() === 'The stairway')
+    .flatMap(caption => [...caption.nextElementSibling.querySelectorAll(':scope > li > a')])
+    .map(a => a.href)"""
+UNDRAWN = (
+    "document.querySelectorAll('.highlight-mermaid, pre.mermaid, code.language-mermaid').length"
+)
+
+
+@dataclass
+class Visit:
+    """What a page showed the browser."""
+
+    problems: list[str]
+    links: list[str] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    diagrams: list[dict] = field(default_factory=list)
+    undrawn: int = 0
+    runs: int = 0
+    legacy: int = 0
+    shown: int = 0
+    copy_buttons: int = 0
+    neighbours: list[str | None] = field(default_factory=list)
+    stairway: list[str] = field(default_factory=list)
+
+
+STAGES = site_stages()
+
+
+def lesson_page(stage) -> str:
+    return repository_path(stage.lesson).removesuffix(".md") + ".html"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once for this module into a temporary folder."""
+    missing = [n for n in (*DOCS_PACKAGES, "websockets") if importlib.util.find_spec(n) is None]
+    if missing:
+        pytest.fail(
+            f"the site's tests need {', '.join(missing)}: pip install -e '.[docs]'", pytrace=False
+        )
+    out = tmp_path_factory.mktemp("site")
+    build_site(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def address(site: Path):
+    """The site served on a free local port."""
+    with serving(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module; a missing Chromium fails, never skips."""
+    try:
+        chromium = Chromium.start()
+    except BrowserError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
+    """Every HTML page of the site, opened once, by its path in the site."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    screenshots = {lesson_page(stage): f"stage{stage.number}.png" for stage in STAGES}
+    found: dict[str, Visit] = {}
+    for path in sorted(site.rglob("*.html")):
+        name = path.relative_to(site).as_posix()
+        page = browser.open(address + name)
+        if name == "index.html":  # it sends the visitor on to the README
+            browser.wait_for("Page.loadEventFired")
+            assert browser.evaluate("location.pathname") == "/README.html"
+        visit = Visit(
+            problems=page.problems,
+            links=browser.evaluate(LINKS),
+            ids=set(browser.evaluate(IDS)),
+            diagrams=browser.evaluate(DIAGRAMS),
+            undrawn=browser.evaluate(UNDRAWN),
+            runs=browser.evaluate("document.querySelectorAll('.stairway-code-runs').length"),
+            legacy=browser.evaluate("document.querySelectorAll('.stairway-code-legacy').length"),
+            shown=browser.evaluate("document.querySelectorAll('.stairway-code-shown').length"),
+            copy_buttons=browser.evaluate("document.querySelectorAll('button.copybtn').length"),
+            neighbours=browser.evaluate(NEIGHBOURS),
+            stairway=browser.evaluate(STAIRWAY),
+        )
+        if name in screenshots and visit.diagrams:
+            browser.evaluate(SCROLL_TO % ".stairway-diagram")
+            browser.screenshot(SCREENSHOTS / screenshots[name])
+        found[name] = visit
+    return found
+
+
+def test_every_page_is_opened(visits: dict[str, Visit]) -> None:
+    expected = {"index.html", "README.html", "search.html", "docs/benchmarks.html"}
+    expected |= {lesson_page(stage) for stage in STAGES}
+    expected |= {f"code/{repository_path(p)}.html" for s in STAGES for p in stage_files(s)}
+    assert expected <= set(visits), f"pages not built: {sorted(expected - set(visits))}"
+
+
+def test_every_page_loads_without_console_errors(visits: dict[str, Visit]) -> None:
+    problems = [f"{name}: {problem}" for name, v in visits.items() for problem in v.problems]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_internal_link_is_broken(visits: dict[str, Visit], address: str) -> None:
+    broken = []
+    checked_files: dict[str, int] = {}
+    for name, visit in visits.items():
+        for link in visit.links:
+            if not link.startswith(address):
+                continue  # another site, or mailto:
+            url, fragment = urldefrag(link)
+            target = urlsplit(url).path.removeprefix("/") or "index.html"
+            if target.endswith("/"):
+                target += "index.html"
+            if target in visits:
+                if fragment and fragment not in visits[target].ids:
+                    broken.append(f"{name} → {link}: no #{fragment} there")
+            elif target.endswith(".html"):
+                broken.append(f"{name} → {link}: no such page")
+            else:  # an image, a source text: ask the server
+                if target not in checked_files:
+                    try:
+                        with urllib.request.urlopen(url, timeout=10) as answer:
+                            checked_files[target] = answer.status
+                    except OSError as exc:
+                        checked_files[target] = getattr(exc, "code", 0)
+                if checked_files[target] != 200:
+                    broken.append(f"{name} → {link}: HTTP {checked_files[target]}")
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: f"stage{s.number}")
+def test_each_lesson_draws_its_diagram_as_an_svg(visits: dict[str, Visit], stage) -> None:
+    visit = visits[lesson_page(stage)]
+    assert visit.undrawn == 0, "a Mermaid block was left as text"
+    assert len(visit.diagrams) == 1, f"{len(visit.diagrams)} diagrams on the page"
+    diagram = visit.diagrams[0]
+    assert diagram["width"] > 250 and diagram["height"] > 100, diagram
+    assert diagram["tables"] == len(stage.metadata.tables)
+    assert (SCREENSHOTS / f"stage{stage.number}.png").stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: f"stage{s.number}")
+def test_each_lesson_links_its_revision_models_and_golden_sql(
+    visits: dict[str, Visit], address: str, stage
+) -> None:
+    links = {urldefrag(link)[0] for link in visits[lesson_page(stage)].links}
+    wanted = {f"{address}code/{repository_path(path)}.html" for path in stage_files(stage)}
+    assert wanted <= links, f"missing: {sorted(wanted - links)}"
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=lambda s: f"stage{s.number}")
+def test_each_lesson_marks_what_runs_and_what_is_quoted_each_with_a_copy_button(
+    visits: dict[str, Visit], stage
+) -> None:
+    text = stage.lesson.read_text(encoding="utf-8")
+    visit = visits[lesson_page(stage)]
+    assert visit.runs == len(re.findall(r"^```pycon$", text, re.MULTILINE))
+    assert visit.legacy == len(re.findall(r"^```text$", text, re.MULTILINE))
+    # today's code shown for reading: the lessons' python blocks and the revision code they include
+    shown = re.findall(r"^```(?:python|\{literalinclude\} .*)$", text, re.MULTILINE)
+    assert visit.shown == len(shown)
+    commands = len(re.findall(r"^```(?:console|sh)$", text, re.MULTILINE))
+    assert visit.copy_buttons == visit.runs + visit.legacy + visit.shown + commands
+
+
+@pytest.mark.parametrize("name", ["README.html", *(lesson_page(s) for s in STAGES)])
+def test_every_page_shows_the_stairway_in_stage_order(
+    visits: dict[str, Visit], address: str, name: str
+) -> None:
+    steps = [urldefrag(link)[0] for link in visits[name].stairway]  # "#" on the page itself
+    assert steps == [address + lesson_page(stage) for stage in STAGES]
+
+
+def test_previous_and_next_walk_the_stairway(visits: dict[str, Visit], address: str) -> None:
+    walk = ["README.html", *(lesson_page(stage) for stage in STAGES), "docs/benchmarks.html"]
+    for before, page, after in zip(walk, walk[1:], walk[2:], strict=False):
+        assert visits[page].neighbours == [address + before, address + after], page
+
+
+def test_the_readme_is_the_home_page_with_its_tables(site: Path) -> None:
+    home = (site / "README.html").read_text(encoding="utf-8")
+    assert home.count("<table") >= 4
+    for stage in STAGES:
+        assert f'href="{lesson_page(stage)}"' in home
+
+
+def test_search_finds_batch_alter_table(browser: Chromium, address: str) -> None:
+    page = browser.open(f"{address}search.html?q={SEARCHED_WORD}")
+    summary = browser.wait_until(
+        "document.querySelector('#search-results .search-summary')?.textContent"
+    )
+    found = browser.evaluate(
+        "[...document.querySelectorAll('#search-results li a')].map(a => a.href)"
+    )
+    assert not page.problems
+    lessons = {address + lesson_page(stage) for stage in STAGES}
+    assert {urldefrag(link)[0] for link in found} & lessons, summary

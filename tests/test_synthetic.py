@@ -1,0 +1,86 @@
+"""Generated rows: every table filled within its rules, with the edges, or named with why not."""
+
+import sqlalchemy as sa
+
+from sqlalchemy_stairway.synthetic import NON_ASCII, RowMaker
+
+
+def schema(connection) -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table(
+        "parent",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(5), nullable=False, unique=True),
+        sa.Column("status", sa.Enum("new", "done", name="parent_status"), nullable=False),
+        sa.Column("note", sa.Text),
+        sa.Column("price", sa.Numeric(8, 2), sa.CheckConstraint("price >= 0")),
+        sa.Column("born", sa.DateTime(timezone=True)),
+        sa.Column("data", sa.JSON),
+        sa.Column("key", sa.Uuid, nullable=False, unique=True),
+    )
+    sa.Table(
+        "child",
+        metadata,
+        sa.Column("parent_id", sa.ForeignKey("parent.id"), primary_key=True),
+        sa.Column("position", sa.SmallInteger, primary_key=True),
+        sa.Column("label", sa.String(40), nullable=False, unique=True),
+        sa.Column("up", sa.ForeignKey("child.label")),
+    )
+    sa.Table(  # cannot hold a first row: each row needs another one before it
+        "loop",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("previous_id", sa.ForeignKey("loop.id"), nullable=False),
+    )
+    with connection.begin():
+        metadata.create_all(connection)
+    reflected = sa.MetaData()
+    reflected.reflect(connection)
+    connection.commit()
+    return reflected
+
+
+def test_every_table_gets_rows_within_its_rules_and_edges(connection):
+    metadata = schema(connection)
+    with connection.begin():
+        filled = RowMaker().fill(connection, metadata)
+    assert filled.added["parent"] == 3 and filled.added["child"] == 3
+    assert filled.empty == {"loop": "it needs a row in loop, which has none"}
+    parents = connection.execute(sa.text("SELECT * FROM parent ORDER BY id")).mappings().all()
+    codes = [row["code"] for row in parents]
+    assert len(set(codes)) == 3 and all(len(code) <= 5 for code in codes)
+    if connection.dialect.name != "sqlite":  # where an enum is a VARCHAR and nothing more
+        assert {row["status"] for row in parents} <= {"new", "done"}
+    assert any(row["note"] is None for row in parents), "no NULL where NULL is allowed"
+    assert any(row["note"] and NON_ASCII.strip() in row["note"] for row in parents)
+    children = connection.execute(sa.text("SELECT * FROM child")).mappings().all()
+    labels = [row["label"] for row in children]
+    assert max(len(label) for label in labels) == 40, "no string as long as its column allows"
+    ids = {row["id"] for row in parents}
+    assert {row["parent_id"] for row in children} <= ids
+
+
+def test_the_same_schema_gets_the_same_rows(connection, reference_connection):
+    found = []
+    for each in (connection, reference_connection):
+        metadata = schema(each)
+        with each.begin():
+            RowMaker().fill(each, metadata)
+        found.append(each.execute(sa.text("SELECT * FROM child ORDER BY label")).all())
+    assert found[0] == found[1]
+
+
+def test_a_hook_shapes_or_drops_generated_rows(connection):
+    metadata = schema(connection)
+
+    def shape(table, row):
+        if table == "child":
+            return None
+        return {**row, "note": "from the hook"} if table == "parent" else row
+
+    with connection.begin():
+        filled = RowMaker().fill(connection, metadata, shape=shape)
+    assert filled.empty["child"] == "the project's hook dropped every row"
+    notes = connection.execute(sa.text("SELECT note FROM parent")).scalars().all()
+    assert notes == ["from the hook"] * 3
