@@ -25,10 +25,21 @@ def _describe_change(change: tuple) -> str:
             f"the models say {_null(wanted)}"
         )
     if kind == "modify_default":
-        return f"column {table}.{column} defaults to {existing!r}; the models say {wanted!r}"
+        return (
+            f"column {table}.{column} defaults to {_sql(existing)} in the database; "
+            f"the models say {_sql(wanted)}"
+        )
     return (
         f"column {table}.{column}: {kind.removeprefix('modify_')} is {existing!r}, not {wanted!r}"
     )
+
+
+def _sql(default: Any) -> str:
+    """A server default as its SQL text: ``DefaultClause(text("0"))`` reads ``0``."""
+    if default is None:
+        return "nothing"
+    arg = getattr(default, "arg", default)
+    return str(getattr(arg, "text", arg))
 
 
 def describe(diff: Any) -> str:

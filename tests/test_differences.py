@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, text
 
 from sqlalchemy_stairway.differences import describe, row_differences
 
@@ -64,3 +64,25 @@ def test_rows_lost_values_changed_and_columns_left_to_the_structure():
     ]
     # a column that is gone is the structure's to report, not the rows'
     assert row_differences({"a": [{"id": 1, "x": 1}]}, {"a": [{"id": 1}]}) == []
+
+
+def test_a_changed_server_default_reads_as_its_sql():
+    database, models = MetaData(), MetaData()
+    Table("pet", database, Column("id", Integer, primary_key=True), Column("legs", Integer))
+    Table(
+        "pet",
+        models,
+        Column("id", Integer, primary_key=True),
+        Column("legs", Integer, server_default=text("4")),
+    )
+    engine = create_engine("sqlite://")
+    try:
+        with engine.begin() as connection:
+            database.create_all(connection)
+            context = MigrationContext.configure(connection, opts={"compare_server_default": True})
+            [diff] = compare_metadata(context, models)
+    finally:
+        engine.dispose()
+    assert describe(diff) == (
+        "column pet.legs defaults to nothing in the database; the models say 4"
+    )
