@@ -14,12 +14,13 @@ where there are no rows to look at.
   ``alembic -x allow_data_loss=true downgrade ...``).
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from alembic import context
 from alembic.operations import MigrateOperation, Operations
 from alembic.util import CommandError
-from sqlalchemy import Select
+from sqlalchemy import Select, inspect
+from sqlalchemy.sql.expression import TableClause
 
 SHOWN_ROWS = 5
 
@@ -85,6 +86,33 @@ def _rows(count: int) -> str:
     return f"{count} row{'' if count == 1 else 's'}"
 
 
+def lock_what_is_counted(operations: Operations, queries: Iterable[Select]) -> None:
+    """Keep writers out of the counted tables until the revision is done.
+
+    A row written between the count and the DROP would be lost unseen.
+    SQLite needs nothing: the migration's BEGIN IMMEDIATE already holds the
+    write lock.  PostgreSQL holds a table lock until COMMIT.  MariaDB commits
+    at each DDL statement, which would free row locks, so its tables are
+    locked with LOCK TABLES, which outlives those commits, and unlocked
+    after the revision (env.py) or when the migration lock is released;
+    all of them, as a revision under LOCK TABLES can use no other table.
+    """
+    bind = operations.get_bind()
+    tables = sorted(
+        {t.name for query in queries for t in query.get_final_froms() if isinstance(t, TableClause)}
+    )
+    dialect = bind.dialect.name
+    if not tables or dialect == "sqlite":
+        return
+    quote = bind.dialect.identifier_preparer.quote
+    if dialect == "postgresql":
+        bind.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, tables))} IN EXCLUSIVE MODE")
+    elif dialect == "mysql":
+        # every table: under LOCK TABLES, the rest of the revision may use no other
+        everything = inspect(bind).get_table_names()
+        bind.exec_driver_sql("LOCK TABLES " + ", ".join(f"{quote(t)} WRITE" for t in everything))
+
+
 @Operations.implementation_for(ConfirmDataLossOp)
 def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> None:
     if operations.get_context().as_sql:
@@ -95,6 +123,7 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
         context.config.attributes.setdefault("data_loss_confirmed", []).extend(operation.losses)
         return
     bind = operations.get_bind()
+    lock_what_is_counted(operations, operation.losses.values())
     counts = {what: bind.execute(query).scalar_one() for what, query in operation.losses.items()}
     agreed = {_key(what): count for what, count in allowed.items()} if allowed else {}
     beyond = {what: count for what, count in counts.items() if count > agreed.get(_key(what), 0)}
@@ -111,3 +140,9 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
             + "; run it again with --yes (alembic: -x allow_data_loss=true) to accept. "
             "Nothing was changed."
         )
+
+
+def unlock_tables(connection) -> None:
+    """Free what :func:`lock_what_is_counted` locked on MariaDB (elsewhere: nothing to do)."""
+    if connection.dialect.name == "mysql":
+        connection.exec_driver_sql("UNLOCK TABLES")
