@@ -181,7 +181,7 @@ def backup_sqlite(connection: Connection) -> Path | None:
 
 # A backup holds every row, plaintext passwords too before stage 4: only its
 # owner may read it.  The modes are set after creating, because the umask
-# filters the mode given at creation (0 would leave it world-readable, 0277
+# filters the mode given at creation (a umask of 0 would make it world-readable, 0277
 # unwritable); a folder made by an older version (0755) is tightened too.
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
