@@ -30,6 +30,12 @@ meanwhile, and writes the hashes.  A hash cannot be turned back into a
 password, so the downgrade restores the ``password`` column empty, and
 asks first.
 
+On SQLite, dropping the old ``users`` table puts its pages on the file's
+free list, plaintext and all; with SQLite's upstream default
+(``secure_delete=OFF``) anyone who reads the file could read them.  The
+upgrade turns ``secure_delete`` on while it runs, whatever the build's
+default, so that freed pages and cells are overwritten with zeros.
+
 On SQLite, batch mode rebuilds each table once (copy, drop, rename);
 PostgreSQL and MariaDB rename in place.
 """
@@ -418,53 +424,73 @@ def rename_foreign_key(
         batch.create_foreign_key(new, referent, columns, remote)
 
 
+@contextmanager
+def freed_space_zeroed():
+    """On SQLite, overwrite what is deleted until the block ends; then restore the setting."""
+    if op.get_context().dialect.name != "sqlite":
+        yield
+        return
+    if context.is_offline_mode():
+        op.execute("PRAGMA secure_delete = ON")
+        yield
+        return
+    connection = op.get_bind()
+    before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+    connection.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
+
+
 def upgrade() -> None:
     """Hash passwords, then under the lock rename to user_account/address, tighten NOT NULLs."""
-    hashed = hash_passwords_before_the_lock()
-    take_the_lock()
+    with freed_space_zeroed():  # SQLite: no plaintext left in the file's free pages
+        hashed = hash_passwords_before_the_lock()
+        take_the_lock()
 
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("password_hash", sa.String(128)))
-    write_password_hashes(hashed)
+        with op.batch_alter_table("users") as batch:
+            batch.add_column(sa.Column("password_hash", sa.String(128)))
+        write_password_hashes(hashed)
 
-    op.rename_table("users", "user_account")
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("password")
-        rename_id_column(batch, "user_id", "id")
-        batch.alter_column(
-            "user_name",
-            new_column_name="name",
-            existing_type=sa.String(40),
-            type_=sa.String(30),
-            existing_nullable=True,
-            nullable=False,
-        )
-        batch.add_column(sa.Column("fullname", sa.String(100)))
-        rename_primary_key(batch, "user_account", "pk_users", "pk_user_account", "user_id")
-    rename_sequence("users_user_id_seq", "user_account_id_seq")
+        op.rename_table("users", "user_account")
+        with op.batch_alter_table("user_account") as batch:
+            batch.drop_column("password")
+            rename_id_column(batch, "user_id", "id")
+            batch.alter_column(
+                "user_name",
+                new_column_name="name",
+                existing_type=sa.String(40),
+                type_=sa.String(30),
+                existing_nullable=True,
+                nullable=False,
+            )
+            batch.add_column(sa.Column("fullname", sa.String(100)))
+            rename_primary_key(batch, "user_account", "pk_users", "pk_user_account", "user_id")
+        rename_sequence("users_user_id_seq", "user_account_id_seq")
 
-    op.rename_table("email_addresses", "address")
-    with op.batch_alter_table("address") as batch:
-        # renames carried the foreign key along; give it its new name
-        drop_foreign_key(batch, "address", "fk_email_addresses_user_id_users")
-        rename_id_column(batch, "address_id", "id")
-        batch.alter_column(
-            "user_id",
-            existing_type=sa.Integer(),
-            existing_nullable=True,
-            nullable=False,
-        )
-        rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
-        rename_foreign_key(
-            batch,
-            "address",
-            "fk_email_addresses_user_id_users",
-            "fk_address_user_id_user_account",
-            "user_account",
-            ["user_id"],
-            ["id"],
-        )
-    rename_sequence("email_addresses_address_id_seq", "address_id_seq")
+        op.rename_table("email_addresses", "address")
+        with op.batch_alter_table("address") as batch:
+            # renames carried the foreign key along; give it its new name
+            drop_foreign_key(batch, "address", "fk_email_addresses_user_id_users")
+            rename_id_column(batch, "address_id", "id")
+            batch.alter_column(
+                "user_id",
+                existing_type=sa.Integer(),
+                existing_nullable=True,
+                nullable=False,
+            )
+            rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
+            rename_foreign_key(
+                batch,
+                "address",
+                "fk_email_addresses_user_id_users",
+                "fk_address_user_id_user_account",
+                "user_account",
+                ["user_id"],
+                ["id"],
+            )
+        rename_sequence("email_addresses_address_id_seq", "address_id_seq")
 
 
 def downgrade() -> None:
