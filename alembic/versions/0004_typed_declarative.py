@@ -507,6 +507,10 @@ def downgrade() -> None:
         }
     )
 
+    # stage 3 has password between user_name and number, and a positional
+    # INSERT ... VALUES written for stage 3 relies on it: SQLite's rebuild and
+    # MariaDB's AFTER put it back there; PostgreSQL can only add it at the end
+    dialect = op.get_context().dialect.name
     with op.batch_alter_table("user_account") as batch:
         batch.drop_column("fullname")
         batch.drop_column("password_hash")
@@ -519,8 +523,15 @@ def downgrade() -> None:
             existing_nullable=False,
             nullable=True,
         )
-        batch.add_column(sa.Column("password", sa.String(10)))
+        if dialect == "sqlite":
+            # a batch names a column by the name it had when the batch began
+            batch.add_column(sa.Column("password", sa.String(10)), insert_after="name")
+        elif dialect != "mysql":
+            batch.add_column(sa.Column("password", sa.String(10)))
         rename_primary_key(batch, "user_account", "pk_user_account", "pk_users", "id")
+    if dialect == "mysql":
+        # Alembic's add_column cannot say AFTER
+        op.execute("ALTER TABLE user_account ADD COLUMN password VARCHAR(10) AFTER user_name")
     op.rename_table("user_account", "users")
     rename_sequence("user_account_id_seq", "users_user_id_seq")
 
