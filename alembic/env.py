@@ -25,7 +25,6 @@ from sqlalchemy_stairway.engines import first_line, make_engine, redact, watchin
 from sqlalchemy_stairway.errors import StairwayError
 from sqlalchemy_stairway.locking import migration_lock
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
-from sqlalchemy_stairway.migrate import current_stage
 
 config = context.config
 
@@ -99,8 +98,13 @@ def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
     """
     if "allow_data_loss" in config.attributes or sqlalchemy_stairway.ops.data_loss_allowed():
         return
-    start = current_stage(STAIRWAY, connection)
     argument = context.get_context().opts.get("destination_rev")  # as typed: "base", "-1"
+    if not isinstance(argument, str):  # no destination (`alembic current`), or a stamp
+        return
+    try:
+        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
+    except LookupError:  # stamped by another project: Alembic itself says so
+        return
     target = destination(STAIRWAY, context.script, start, argument)
     if target is None or target.number >= start.number:
         return
