@@ -80,18 +80,23 @@ def run_migrations_offline() -> None:
 def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
     """Refuse, before Alembic writes anything, a database it would damage or misread.
 
+    Both only stop runs that would migrate, ``upgrade`` and ``downgrade``:
+
     - Another application's database: tables, and no revision of this
       project.  Alembic would create alembic_version in it (on MariaDB for
       good: DDL commits) before the first revision fails.  ``alembic
-      stamp`` is how a person adopts a database on purpose; it goes on.
+      stamp`` is how a person adopts a database on purpose, and ``current``
+      and ``check`` only look (the stage 2 lesson runs them on one).
     - Revisions stamped one above the other (``0001`` and ``0002``): the
       database is at one of them, and only a person can say which.
     """
     migration_context = context.get_context()
     # the function Alembic's command hands to the run: upgrade, downgrade, do_stamp...
     command = getattr(migration_context.opts.get("fn"), "__name__", "")
+    if command not in ("upgrade", "downgrade"):
+        return
     heads = migration_context.get_current_heads()
-    if not heads and command != "do_stamp":
+    if not heads:
         version_table = migration_context.version_table
         tables = sorted(set(inspect(connection).get_table_names()) - {version_table})
         if tables:
@@ -101,7 +106,7 @@ def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
                 "another database; if its tables are those of a stage, adopt it with "
                 "`alembic stamp REVISION`. Nothing was changed."
             )
-    if len(heads) > 1 and command in ("upgrade", "downgrade"):
+    if len(heads) > 1:
         script = migration_context.script
         for head in heads:
             below = {each.revision for each in script.iterate_revisions(head, "base")}
