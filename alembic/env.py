@@ -5,7 +5,11 @@
   (the cookbook's "sharing a connection" recipe; tasks, tests and
   pytest-alembic pass one).
 - SQLite runs in batch mode, with foreign keys off while tables are rebuilt
-  and a ``PRAGMA foreign_key_check`` before commit whenever rows moved.
+  and a ``PRAGMA foreign_key_check`` before commit whenever rows moved
+  (sqlalchemy_stairway.orphans): rows the run left pointing at no row are
+  refused, rows that pointed at none before it are named and kept.
+- Another application's database, and a stamp of two revisions one above
+  the other, are refused before Alembic writes anything.
 - One migration run at a time per database (sqlalchemy_stairway.locking):
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
   IMMEDIATE`` on SQLite.
@@ -16,15 +20,18 @@ from logging.config import fileConfig
 
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy import Connection
+from rich.console import Console
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 import sqlalchemy_stairway.ops  # registers op.refuse_rows, op.confirm_data_loss
 from scripts.stages import HEAD, STAIRWAY
-from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
+from sqlalchemy_stairway.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.guards import named
 from sqlalchemy_stairway.locking import migration_lock
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
+from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
 
 config = context.config
 
@@ -71,21 +78,67 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-ROW_MOVING = ("INSERT", "UPDATE", "DELETE", "DROP TABLE")
+def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
+    """Refuse, before Alembic writes anything, a database it would damage or misread.
 
+    Both only stop runs that would migrate, ``upgrade`` and ``downgrade``:
 
-def rows_moved(connection: Connection):
-    """Note the statements that move rows, which alone can break a foreign key.
-
-    Creating a table or adding a NULL column cannot; checking the whole
-    database after those would cost a full scan of every table for nothing.
+    - Another application's database: tables, and no revision of this
+      project.  Alembic would create alembic_version in it (on MariaDB for
+      good: DDL commits) before the first revision fails.  ``alembic
+      stamp`` is how a person adopts a database on purpose, and ``current``
+      and ``check`` only look (the stage 2 lesson runs them on one).
+    - Revisions stamped one above the other (``0001`` and ``0002``): the
+      database is at one of them, and only a person can say which.
     """
-    return watching_statements(
-        connection,
-        lambda conn, text: (
-            text.upper().startswith(ROW_MOVING) and "ALEMBIC_VERSION" not in text.upper()
-        ),
-    )
+    migration_context = context.get_context()
+    # the function Alembic's command hands to the run: upgrade, downgrade, do_stamp...
+    command = getattr(migration_context.opts.get("fn"), "__name__", "")
+    if command not in ("upgrade", "downgrade"):
+        return
+    heads = migration_context.get_current_heads()
+    if not heads:
+        version_table = migration_context.version_table
+        tables = sorted(set(inspect(connection).get_table_names()) - {version_table})
+        if tables:
+            raise CommandError(
+                f"this database is not the tutorial's: it was never migrated by this project, "
+                f"yet it holds the tables {named(tables)}. Point -x url=... (or $DATABASE_URL) at "
+                "another database; if its tables are those of a stage, adopt it with "
+                "`alembic stamp REVISION`. Nothing was changed."
+            )
+    if len(heads) > 1:
+        script = migration_context.script
+        for head in heads:
+            below = {each.revision for each in script.iterate_revisions(head, "base")}
+            earlier = sorted(set(heads) & below - {head})
+            if earlier:
+                raise CommandError(
+                    f"alembic_version holds {' and '.join(sorted(heads))}, but {earlier[0]} comes "
+                    f"before {head} in the same line of revisions: the database is at one of "
+                    "them. Keep the right one with `alembic stamp --purge REVISION` (`invoke "
+                    "stages` says which one its tables match). Nothing was changed."
+                )
+
+
+def check_foreign_keys(connection: Connection, watch: OrphanWatch) -> None:
+    """Refuse to commit rows this run left pointing at no row; name older ones, and go on."""
+    db = connection.connection.driver_connection
+    made, older = watch.after(db)
+    if made:
+        also = f" (older ones, left as they were: {described(db, older)})" if older else ""
+        raise CommandError(
+            f"foreign keys broken by this migration: {described(db, made)}{also}. "
+            "Nothing was changed."
+        )
+    if older:
+        config.attributes["orphans_before"] = [(o.table, o.rowid, o.parent) for o in older]
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"note: {len(older)} row{'s' * (len(older) != 1)} already pointed at no row "
+            f"before this run, which left {'them' if len(older) != 1 else 'it'} as "
+            f"{'they were' if len(older) != 1 else 'it was'}: {described(db, older)}. "
+            "PRAGMA foreign_key_check lists them; fix or delete them."
+        )
 
 
 def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
@@ -133,14 +186,16 @@ def run_migrations(connection: Connection) -> None:
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
             transactional_ddl=True if connection.info.get("transactional_ddl") else None,
         )
-        refuse_losses_on_the_whole_way_down(connection)
-        with context.begin_transaction(), rows_moved(connection) as moved:
+        with context.begin_transaction():
+            refuse_what_a_run_must_not_touch(connection)
+            refuse_losses_on_the_whole_way_down(connection)
             set_postgresql_timeouts()
-            context.run_migrations()
-            if sqlite and moved:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
-                if broken:
-                    raise CommandError(f"foreign keys broken by this migration: {broken}")
+            if not sqlite:
+                context.run_migrations()
+                return
+            with watching_orphans(connection) as watch:
+                context.run_migrations()
+            check_foreign_keys(connection, watch)
 
 
 def run_migrations_online() -> None:

@@ -75,6 +75,12 @@ def parse_url(url: str) -> URL:
             f"{redact(url)!r} is not a database URL; "
             "expected e.g. sqlite:///tutorial.db or postgresql+psycopg://user@host/db"
         ) from None
+    except ValueError:  # SQLAlchemy turns the port into an int, and says no more than int() does
+        port = url.rpartition("@")[2].partition("/")[0].rpartition(":")[2]
+        raise StairwayError(
+            f"the port {port!r} in the database URL is not a number; "
+            "write it as digits, e.g. 127.0.0.1:5432, or leave it out for the default"
+        ) from None
     if parsed.get_backend_name() == "mariadb":
         # the migrations branch on the dialect's name; MariaDB's is "mysql" here
         raise StairwayError(
@@ -88,6 +94,7 @@ def parse_url(url: str) -> URL:
             f"unknown database driver {parsed.drivername!r} in {redact(parsed)}; "
             "use sqlite, postgresql+psycopg or mysql+pymysql"
         ) from None
+    refuse_bad_options(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (
         None,
         "",
@@ -100,6 +107,30 @@ def parse_url(url: str) -> URL:
                 "does not exist; create it or choose another path"
             )
     return parsed
+
+
+def refuse_bad_options(parsed: URL) -> None:
+    """Fail in words on ``?options`` the driver would refuse with a traceback, not a DB error."""
+    charset = parsed.query.get("charset")
+    if (
+        parsed.drivername == "mysql+pymysql"
+        and isinstance(charset, str)
+        and importlib.util.find_spec("pymysql") is not None  # missing: make_engine says so
+    ):
+        from pymysql.charset import charset_by_name
+
+        if charset_by_name(charset) is None:
+            raise StairwayError(
+                f"MariaDB knows no character set {charset!r} (?charset= in {redact(parsed)}); "
+                "use ?charset=utf8mb4, or leave it out"
+            )
+    try:  # the dialect turns options such as connect_timeout into numbers here
+        parsed.get_dialect()().create_connect_args(parsed)
+    except (ValueError, TypeError) as exc:
+        raise StairwayError(
+            f"an option in {redact(parsed)} is not one the driver accepts ({exc}); "
+            "correct it or leave it out"
+        ) from None
 
 
 # user:password@ after the scheme (if any). A password may hold any character,

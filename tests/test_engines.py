@@ -27,6 +27,16 @@ from tests.helpers import alembic, assert_one_line_error, invoke
         ("nonsense", "'nonsense' is not a database URL"),
         ("foo://x", "unknown database driver 'foo'"),
         ("sqlite:///no/such/folder/t.db", "does not exist"),
+        ("postgresql+psycopg://root@127.0.0.1:54x32/x", "the port '54x32' in the database URL"),
+        ("postgresql+psycopg://me:p@ss@127.0.0.1:54x32/x", "the port '54x32' in the database URL"),
+        (
+            "mysql+pymysql://root@127.0.0.1/x?charset=nonsense",
+            "MariaDB knows no character set 'nonsense'",
+        ),
+        (
+            "mysql+pymysql://root@127.0.0.1/x?connect_timeout=soon",
+            "connect_timeout=soon is not one the driver accepts",
+        ),
     ],
 )
 def test_a_bad_url_says_what_is_wrong(url, problem):
@@ -185,3 +195,8 @@ def test_a_driver_the_url_asks_for_but_the_project_does_not_use_gets_the_right_u
 def test_mariadb_urls_are_refused_for_the_mysql_dialect():
     with pytest.raises(StairwayError, match=r"write MariaDB URLs as mysql\+pymysql://"):
         parse_url("mariadb+pymysql://root@host/db")
+
+
+def test_a_good_charset_and_port_pass():
+    parsed = parse_url("mysql+pymysql://root@127.0.0.1:3306/x?charset=utf8mb4")
+    assert parsed.port == 3306 and parsed.query["charset"] == "utf8mb4"
