@@ -39,20 +39,15 @@ def friendly_errors():
 
     from sqlalchemy_stairway.engines import first_line
     from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.locking import lock_conflict
 
     try:
         yield
     except StairwayError as exc:
         raise Exit(f"error: {exc}", code=1) from None
     except DBAPIError as exc:
-        said = first_line(exc)
-        if "locked" in said:
-            raise Exit(
-                "error: another process is writing to the database and did not finish in "
-                "time; try again when it is done (or raise $STAIRWAY_LOCK_TIMEOUT)",
-                code=1,
-            ) from None
-        raise Exit(f"error: the database said: {said}", code=1) from None
+        said = lock_conflict(exc) or f"the database said: {first_line(exc)}"
+        raise Exit(f"error: {said}", code=1) from None
 
 
 @contextmanager

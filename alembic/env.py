@@ -12,7 +12,10 @@
   the other, are refused before Alembic writes anything.
 - One migration run at a time per database (sqlalchemy_stairway.locking):
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
-  IMMEDIATE`` on SQLite.
+  IMMEDIATE`` on SQLite.  A statement waiting on another client's lock
+  gives up after a few seconds, and says so in one line.
+- What a user can fix ends in one line (``FAILED: ...`` from Alembic's
+  command line), never a traceback.
 """
 
 import os
@@ -29,7 +32,7 @@ from scripts.stages import HEAD, STAIRWAY
 from sqlalchemy_stairway.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.errors import StairwayError
 from sqlalchemy_stairway.guards import named
-from sqlalchemy_stairway.locking import migration_lock
+from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
 
@@ -42,9 +45,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = HEAD.metadata
 
 # PostgreSQL, until the migration's COMMIT: a revision that must wait for a
-# table lock gives up after lock_timeout instead of stalling every query
-# queued behind it, and no statement holds its locks past statement_timeout
-POSTGRESQL_TIMEOUTS = {"lock_timeout": "5s", "statement_timeout": "60s"}
+# table lock gives up after lock_timeout (5 s, or $STAIRWAY_LOCK_TIMEOUT if
+# less) instead of stalling every query queued behind it, and no statement
+# holds its locks past statement_timeout.  MariaDB gets the same lock waits
+# from the migration lock (sqlalchemy_stairway.locking).
+POSTGRESQL_STATEMENT_TIMEOUT = "60s"
 
 
 def database_url() -> str:
@@ -60,8 +65,8 @@ def database_url() -> str:
 def set_postgresql_timeouts() -> None:
     """SET LOCAL the PostgreSQL timeouts, on the connection or in the --sql output."""
     if context.get_context().dialect.name == "postgresql":
-        for name, value in POSTGRESQL_TIMEOUTS.items():
-            context.execute(f"SET LOCAL {name} = '{value}'")
+        context.execute(f"SET LOCAL lock_timeout = '{postgresql_lock_timeout()}'")
+        context.execute(f"SET LOCAL statement_timeout = '{POSTGRESQL_STATEMENT_TIMEOUT}'")
 
 
 def run_migrations_offline() -> None:
@@ -171,6 +176,17 @@ def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
 
 
 def run_migrations(connection: Connection) -> None:
+    """Run the migrations under the migration lock; a lock another client kept is one line."""
+    try:
+        run_migrations_locked(connection)
+    except DBAPIError as exc:
+        said = lock_conflict(exc)
+        if said is None:
+            raise
+        raise CommandError(said) from None
+
+
+def run_migrations_locked(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     with migration_lock(connection):
         context.configure(
@@ -220,7 +236,10 @@ def run_migrations_online() -> None:
             engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+try:
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
+except StairwayError as exc:  # e.g. a bad $STAIRWAY_LOCK_TIMEOUT, another run holding the lock
+    raise CommandError(str(exc)) from None

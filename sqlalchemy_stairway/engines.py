@@ -18,10 +18,29 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from sqlalchemy_stairway.errors import StairwayError
 
+LOCK_TIMEOUT_VARIABLE = "STAIRWAY_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60
+# a day: beyond it a run is stuck, not waiting (and PostgreSQL's lock_timeout,
+# in milliseconds, would overflow not far above)
+LONGEST_LOCK_TIMEOUT = 86_400
+
 
 def lock_timeout() -> int:
-    """Seconds a run waits for another run's lock ($STAIRWAY_LOCK_TIMEOUT, default 60)."""
-    return int(os.environ.get("STAIRWAY_LOCK_TIMEOUT", "60"))
+    """Seconds a run waits for another run's lock: $STAIRWAY_LOCK_TIMEOUT, default 60.
+
+    N waits N seconds on every database; 0 does not wait at all.  Anything
+    but a whole number from 0 to a day is refused in one line.
+    """
+    given = os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip()
+    if not given:
+        return DEFAULT_LOCK_TIMEOUT
+    if not re.fullmatch(r"[0-9]+", given) or int(given) > LONGEST_LOCK_TIMEOUT:
+        raise StairwayError(
+            f"{LOCK_TIMEOUT_VARIABLE}={given!r} is not a number of seconds to wait for a lock; "
+            f"set it to a whole number from 0 (do not wait) to {LONGEST_LOCK_TIMEOUT}, or unset "
+            f"it for {DEFAULT_LOCK_TIMEOUT}"
+        )
+    return int(given)
 
 
 # Drivers the README names as extras: dialect -> (driver in a URL, module, extra).
@@ -186,6 +205,8 @@ def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = Fa
     migration run wait instead of reading a version that is about to change.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
+    # read once, up front: a bad $STAIRWAY_LOCK_TIMEOUT is refused before any connection
+    wait = lock_timeout() if for_migrations or parsed.get_backend_name() == "sqlite" else None
     try:
         engine = create_engine(parsed, echo=echo)
     except ModuleNotFoundError as exc:
@@ -195,6 +216,7 @@ def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = Fa
             engine,
             foreign_keys=not for_migrations,
             begin=("BEGIN IMMEDIATE" if for_migrations else "BEGIN"),
+            busy_timeout=wait,
         )
     return engine
 
@@ -218,7 +240,9 @@ def missing_driver(url: URL, module: str | None) -> str:
     return f"the driver {module!r} for {backend} is not installed; pip install -e '.[{extra}]'"
 
 
-def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> None:
+def _make_sqlite_strict(
+    engine: Engine, *, foreign_keys: bool, begin: str, busy_timeout: int
+) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         # Hand transaction control to SQLAlchemy (see the "Serializable
@@ -226,8 +250,9 @@ def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> No
         dbapi_connection.isolation_level = None
         state = "ON" if foreign_keys else "OFF"
         dbapi_connection.execute(f"PRAGMA foreign_keys={state}")
-        # Concurrent runs wait for the write lock instead of failing at once.
-        dbapi_connection.execute(f"PRAGMA busy_timeout={lock_timeout() * 1000}")
+        # Concurrent runs wait for the write lock instead of failing at once
+        # (0: they fail at once, as $STAIRWAY_LOCK_TIMEOUT=0 asks).
+        dbapi_connection.execute(f"PRAGMA busy_timeout={busy_timeout * 1000}")
         connection_record.info["transactional_ddl"] = True
 
     @event.listens_for(engine, "begin")
