@@ -9,6 +9,7 @@ from sqlalchemy import URL, text
 
 from sqlalchemy_stairway.engines import first_line, make_engine, parse_url, redact
 from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.file_lock import lock_file
 
 
 @contextmanager
@@ -29,6 +30,7 @@ def scratch_database(server_url: str | URL, tmp_dir: Path | None = None) -> Iter
             yield parsed.set(database=str(path))
         finally:
             path.unlink(missing_ok=True)
+            lock_file(path).unlink(missing_ok=True)  # nobody else knows this file
         return
 
     admin = make_engine(parsed, for_migrations=True).execution_options(isolation_level="AUTOCOMMIT")
