@@ -125,11 +125,19 @@ def _note_a_stranger(connection, stage) -> None:
         )
 
 
-def _check_drift(connection, stage) -> None:
+def _check_drift(connection, stage, target=None) -> None:
+    """Refuse a database changed by hand; let a run through that finishes an interrupted move."""
+    from scripts.stages import STAIRWAY
     from sqlalchemy_stairway.guards import refuse_drift
 
     with friendly_errors():
-        refuse_drift(connection, stage, _drift_remedy(connection, stage))
+        refuse_drift(
+            connection,
+            stage,
+            _drift_remedy(connection, stage),
+            stairway=STAIRWAY,
+            target=target,
+        )
 
 
 def _agree_to_losses(connection, start, target, yes: bool):
@@ -163,7 +171,7 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
     console = display.console()
     with locked(connection):
         start = current_stage(STAIRWAY, connection)
-        _check_drift(connection, start)
+        _check_drift(connection, start, target)
         seed_each = seed_on_the_way(STAIRWAY)
 
         def after_each(conn, stage, upgrading) -> None:
@@ -217,12 +225,16 @@ def stages(c, url: str | None = None) -> None:
     """List the stages and mark the one the database is at."""
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.interrupted import find_interrupted
     from sqlalchemy_stairway.migrate import current_stage
 
     with connected(url, read_only=True) as connection:
         here = current_stage(STAIRWAY, connection)
         _note_a_stranger(connection, here)
         display.console().print(display.stages_table(STAIRWAY, here))
+        interrupted = find_interrupted(STAIRWAY, connection, here)
+        if interrupted is not None:
+            display.console().print(f"[yellow]Note: {interrupted}.[/]", soft_wrap=True)
 
 
 @task(
