@@ -156,8 +156,13 @@ def _agree_to_losses(connection, start, target, yes: bool):
         except DBAPIError:
             # a table to count is not there: a database changed by hand says so best
             connection.rollback()
-            _check_drift(connection, start)
-            raise
+            _check_drift(connection, start, target)
+            # or a downgrade killed half-way, which this move finishes
+            raise Exit(
+                f"error: going to stage {target.number} was interrupted half-way, and what it "
+                "would still lose cannot be counted; run it again with --yes to finish it",
+                code=1,
+            ) from None
 
 
 def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool = True) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from sqlalchemy_stairway.ops import step_name, steps_done
+from sqlalchemy_stairway.ops import rolls_back_ddl, step_name, steps_done
 from sqlalchemy_stairway.stages import Stage, Stairway
 from sqlalchemy_stairway.transactions import reading
 
@@ -47,6 +47,8 @@ class Interrupted:
 
 def find_interrupted(stairway: Stairway, connection: Connection, stamped: Stage):
     """Return the move half-way at ``stamped`` (the stage the stamp says), or None."""
+    if rolls_back_ddl(connection):
+        return None  # a killed run was rolled back whole
     with reading(connection):
         if stamped != stairway.head:
             upgrade = stairway[stamped.number + 1]

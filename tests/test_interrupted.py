@@ -15,7 +15,7 @@ from sqlalchemy_stairway.guards import drift
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.schema import rows
 from tests.conftest import DATABASES
-from tests.helpers import assert_one_line_error, climb, invoke, move, stage_of
+from tests.helpers import alembic, assert_one_line_error, climb, invoke, move, stage_of
 
 # the first two statements of revision 0004's upgrade on MariaDB
 HALF_OF_STAGE_4 = (
@@ -88,6 +88,16 @@ def test_the_finished_upgrade_keeps_every_row_and_hashes_the_passwords(engine, c
 
 
 @mariadb_only
+def test_the_alembic_command_finishes_a_half_applied_upgrade_too(connection, scratch_url):
+    climb(connection, STAIRWAY[3])
+    run_by_hand(connection, HALF_OF_STAGE_4)
+    connection.close()
+    result = alembic("-x", f"url={url_of(scratch_url)}", "upgrade", "head")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@mariadb_only
 def test_a_half_applied_downgrade_is_named_and_finished(connection, scratch_url):
     climb(connection, STAIRWAY[5])
     run_by_hand(connection, HALF_OF_GOING_DOWN_TO_4)
@@ -97,6 +107,8 @@ def test_a_half_applied_downgrade_is_named_and_finished(connection, scratch_url)
     url = url_of(scratch_url)
 
     assert_one_line_error(invoke("stage", "5", "--url", url, "--no-lesson"), said)
+    unasked = invoke("stage", "4", "--url", url, "--no-lesson")
+    assert_one_line_error(unasked, "interrupted half-way", "run it again with --yes")
     finished = invoke("stage", "4", "--url", url, "--yes", "--no-lesson")
     assert finished.returncode == 0, finished.stderr
 
