@@ -12,12 +12,14 @@ their users.  What a rename drags along is renamed too, so nothing of the
 old names is left: the primary key and foreign key constraints, the foreign
 key's index on MariaDB, the id sequences on PostgreSQL.
 
-Three things in the old data can break the new schema, and the upgrade
-checks all three before its first DDL statement (MariaDB cannot roll DDL
+Four things in the old data can break the new schema, and the upgrade
+checks all four before its first DDL statement (MariaDB cannot roll DDL
 back): a user without a name, a name longer than 30 characters (PostgreSQL
-refuses to narrow a column holding one), and an e-mail address that
-belongs to nobody, which the 0.3 tutorial itself leaves behind with
-``del mary.addresses[1]``.  Each is refused with the rows named.
+refuses to narrow a column holding one), an e-mail address that belongs to
+nobody, which the 0.3 tutorial itself leaves behind with
+``del mary.addresses[1]``, and one whose user_id names no user (written
+while foreign key checks were off), which the new foreign key refuses.
+Each is refused with the rows named.
 
 Plaintext passwords do not reach this stage: each becomes a salted
 PBKDF2-SHA256 hash in ``password_hash``, in Django's
@@ -559,18 +561,35 @@ def refuse_data_that_breaks_stage_4(*, locking: bool = False) -> None:
             "(user_id, user_name)",
             "Shorten them to 30 characters at most",
         )
-    if op.done(made_user_id_not_null):
+    if op.done(added_new_foreign_key):
         return
     email_addresses = email_addresses_now()
+    if not op.done(made_user_id_not_null):
+        op.refuse_rows(
+            locked(
+                sa.select(email_addresses.c.address_id, email_addresses.c.email_address).where(
+                    email_addresses.c.user_id.is_(None)
+                )
+            ),
+            "e-mail addresses that belong to no user cannot move to address, whose user_id "
+            "is NOT NULL (address_id, email_address)",
+            "Give each a user_id, or delete them",
+        )
+    users = users_now()
     op.refuse_rows(
         locked(
-            sa.select(email_addresses.c.address_id, email_addresses.c.email_address).where(
-                email_addresses.c.user_id.is_(None)
+            sa.select(
+                email_addresses.c.address_id,
+                email_addresses.c.email_address,
+                email_addresses.c.user_id,
+            ).where(
+                email_addresses.c.user_id.is_not(None),
+                ~sa.exists().where(users.c.user_id == email_addresses.c.user_id),
             )
         ),
-        "e-mail addresses that belong to no user cannot move to address, whose user_id "
-        "is NOT NULL (address_id, email_address)",
-        "Give each a user_id, or delete them",
+        "e-mail addresses whose user_id names no user break address's foreign key to "
+        "user_account (address_id, email_address, user_id)",
+        "Point each at a user, or delete them",
     )
 
 
