@@ -166,9 +166,17 @@ def _agree_to_losses(connection, start, target, yes: bool):
 
 
 def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool = True) -> None:
-    """Move to ``target`` under the lock, seeding each stage on the way up, then its rows."""
+    """Move to ``target`` under the lock, seeding each stage on the way up, then its rows.
+
+    ``target`` is a stage, or a function of the stage the database is at
+    once the lock is held (``invoke down``: one below it), which may answer
+    with a sentence instead when there is nothing to do.  Deciding from a
+    reading taken before the lock would act on a database another run has
+    moved meanwhile.  A stage is announced only once it is committed.
+    """
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.errors import StairwayError
     from sqlalchemy_stairway.guards import backup_if_changed
     from sqlalchemy_stairway.migrate import current_stage, migrate
     from sqlalchemy_stairway.seeding import seed, seed_on_the_way
@@ -176,19 +184,42 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
     console = display.console()
     with locked(connection):
         start = current_stage(STAIRWAY, connection)
+        if callable(target):
+            target = target(start)
+            if isinstance(target, str):
+                console.print(target)
+                return
         _check_drift(connection, start, target)
         seed_each = seed_on_the_way(STAIRWAY)
+        passed = []
 
         def after_each(conn, stage, upgrading) -> None:
             seed_each(conn, stage, upgrading)
-            console.print(f"[bold]→ {stage}[/]")
+            passed.append(stage)
 
         with friendly_errors(), backup_if_changed(connection) as backup:
-            migrate(STAIRWAY, connection, target, allow_data_loss=allowance, after_each=after_each)
+            try:
+                migrate(
+                    STAIRWAY, connection, target, allow_data_loss=allowance, after_each=after_each
+                )
+            except StairwayError as exc:
+                now = _stage_after_a_failure(connection, start)
+                if now == start:
+                    raise
+                committed = passed[: passed.index(now) + 1] if now in passed else []
+                for stage in committed:
+                    console.print(f"[bold]→ {stage}[/]")
+                said = str(exc).removesuffix(" Nothing was changed.")
+                raise StairwayError(
+                    f"{said} The revisions before it were committed (this database cannot "
+                    f"roll DDL back): the database is at {now} now."
+                ) from None
             backup.changed = start != target
             with connection.begin():
                 written = seed(STAIRWAY, connection, target)
             backup.changed = backup.changed or any(written.values())
+    for stage in passed:
+        console.print(f"[bold]→ {stage}[/]")
     _say_backup(console, backup, "before this run")
     if any(written.values()):
         console.print(f"seeded: {_seeded(written)}")
@@ -200,6 +231,24 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
         from scripts.lessons import lesson_markdown
 
         display.page(lesson_markdown(target.number, width=console.width), console)
+
+
+def _stage_after_a_failure(connection, start):
+    """Return the stage a failed move left the database at.
+
+    PostgreSQL and SQLite roll the whole move back.  MariaDB commits each
+    DDL statement, so the revisions before the one that failed stay done,
+    each committed with its version stamp.
+    """
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway.migrate import current_stage
+
+    if connection.in_transaction():
+        connection.rollback()
+    try:
+        return current_stage(STAIRWAY, connection)
+    except Exception:  # the first error says more than a second one would
+        return start
 
 
 def _say_backup(console, backup, when: str) -> None:
@@ -268,14 +317,14 @@ def stage(c, number: str, url: str | None = None, yes: bool = False, lesson: boo
 def up(c, url: str | None = None) -> None:
     """Move the database one stage forward."""
     from scripts.stages import STAIRWAY
-    from sqlalchemy_stairway.migrate import current_stage
+
+    def one_stage_up(here):
+        if here == STAIRWAY.head:
+            return f"The database is already at the last stage, {here.number}; nothing to do."
+        return STAIRWAY[here.number + 1]
 
     with connected(url) as connection:
-        here = current_stage(STAIRWAY, connection)
-        if here == STAIRWAY.head:
-            print(f"The database is already at the last stage, {here.number}; nothing to do.")
-            return
-        _move_to(connection, STAIRWAY[here.number + 1], allowance=False, show_lesson=False)
+        _move_to(connection, one_stage_up, allowance=False, show_lesson=False)
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
@@ -284,14 +333,19 @@ def down(c, url: str | None = None, yes: bool = False) -> None:
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway.migrate import current_stage
 
+    def one_stage_down(here):
+        if here.number == 0:
+            return "The database is already empty, at stage 0; nothing to do."
+        return STAIRWAY.previous(here)
+
     with connected(url) as connection:
         here = current_stage(STAIRWAY, connection)
-        if here.number == 0:
-            print("The database is already empty, at stage 0; nothing to do.")
-            return
-        target = STAIRWAY.previous(here)
-        allowance = _agree_to_losses(connection, here, target, yes)
-        _move_to(connection, target, allowance=allowance, show_lesson=False)
+        if here.number > 0:
+            # asked before the lock; the revisions count again under it
+            allowance = _agree_to_losses(connection, here, STAIRWAY.previous(here), yes)
+        else:
+            allowance = False
+        _move_to(connection, one_stage_down, allowance=allowance, show_lesson=False)
 
 
 def _start_again(connection, yes: bool) -> None:

@@ -19,11 +19,12 @@ from alembic.util import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-import sqlalchemy_stairway.ops  # noqa: F401  (registers op.refuse_rows, op.confirm_data_loss)
-from scripts.stages import HEAD
+import sqlalchemy_stairway.ops  # registers op.refuse_rows, op.confirm_data_loss
+from scripts.stages import HEAD, STAIRWAY
 from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
 from sqlalchemy_stairway.errors import StairwayError
 from sqlalchemy_stairway.locking import migration_lock
+from sqlalchemy_stairway.losses import describe, destination, planned_losses
 
 config = context.config
 
@@ -87,6 +88,35 @@ def rows_moved(connection: Connection):
     )
 
 
+def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
+    """Name every loss of a multi-stage downgrade before the first revision runs.
+
+    Each revision also refuses its own losses, but only when it is reached:
+    `alembic downgrade base` from stage 5 would name the orders and never
+    the password hashes that accepting them leads on to.  Callers in Python
+    (the tasks) ask a person first and pass what was agreed.
+    """
+    if "allow_data_loss" in config.attributes or sqlalchemy_stairway.ops.data_loss_allowed():
+        return
+    argument = context.get_context().opts.get("destination_rev")  # as typed: "base", "-1"
+    if not isinstance(argument, str):  # no destination (`alembic current`), or a stamp
+        return
+    try:
+        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
+    except LookupError:  # stamped by another project: Alembic itself says so
+        return
+    target = destination(STAIRWAY, context.script, start, argument)
+    if target is None or target.number >= start.number:
+        return
+    losses = planned_losses(STAIRWAY, connection, start, target)
+    if losses:
+        raise CommandError(
+            f"going from stage {start.number} to stage {target.number} would lose "
+            f"{describe(losses)}; run it again with -x allow_data_loss=true to accept. "
+            "Nothing was changed."
+        )
+
+
 def run_migrations(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     with migration_lock(connection):
@@ -94,11 +124,16 @@ def run_migrations(connection: Connection) -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=sqlite,
-            # a caller's hook after each revision (tasks seed each stage this way)
-            on_version_apply=config.attributes.get("on_version_apply", ()),
+            # a caller's hook after each revision (tasks seed each stage this way),
+            # after freeing the tables a downgrade locked while it counted
+            on_version_apply=[
+                lambda ctx, **_: sqlalchemy_stairway.ops.unlock_tables(ctx.connection),
+                *config.attributes.get("on_version_apply", ()),
+            ],
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
             transactional_ddl=True if connection.info.get("transactional_ddl") else None,
         )
+        refuse_losses_on_the_whole_way_down(connection)
         with context.begin_transaction(), rows_moved(connection) as moved:
             set_postgresql_timeouts()
             context.run_migrations()

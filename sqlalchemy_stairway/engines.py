@@ -7,6 +7,7 @@ keys, and run DDL inside transactions.
 
 import importlib.util
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,11 +67,12 @@ def sqlite_file(url: str | URL) -> Path | None:
 
 def parse_url(url: str) -> URL:
     """Parse ``url`` or raise a StairwayError that says what is wrong with it."""
+    refuse_unencoded_at(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise StairwayError(
-            f"{url!r} is not a database URL; "
+            f"{redact(url)!r} is not a database URL; "
             "expected e.g. sqlite:///tutorial.db or postgresql+psycopg://user@host/db"
         ) from None
     if parsed.get_backend_name() == "mariadb":
@@ -100,14 +102,43 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+# user:password@ after the scheme (if any). A password may hold any character,
+# '@' included, so it runs to the last '@': hiding too much is harmless, hiding
+# too little is not.
+PASSWORD_IN_USERINFO = {
+    True: re.compile(r"^(?P<kept>.*?://[^:/]*:).*@", re.DOTALL),
+    False: re.compile(r"^(?P<kept>[^:/]*:).*@", re.DOTALL),
+}
+# drivers also take the password as a query parameter: ?password=...
+PASSWORD_IN_QUERY = re.compile(r"(?P<kept>[?&](?:password|passwd|pwd)=)[^&]*", re.IGNORECASE)
+
+
 def redact(url: str | URL) -> str:
-    """Return ``url`` as text with any password masked, safe to print."""
-    if isinstance(url, str):
-        try:
-            url = make_url(url)
-        except ArgumentError:
-            return "<malformed URL>"
-    return url.render_as_string(hide_password=True)
+    """Return ``url`` as text with any password masked, safe to print.
+
+    Works on the text, not on SQLAlchemy's parse, which ends a password at
+    its first '@' and would show the rest of it as the host.
+    """
+    text = url if isinstance(url, str) else url.render_as_string(hide_password=True)
+    text = PASSWORD_IN_USERINFO["://" in text].sub(r"\g<kept>***@", text, count=1)
+    return PASSWORD_IN_QUERY.sub(r"\g<kept>***", text)
+
+
+def refuse_unencoded_at(url: str) -> None:
+    """Refuse a URL whose password (or what follows it) holds a bare '@'.
+
+    SQLAlchemy ends the password at the first '@', so ``root:p@ss@host``
+    would reach a host named ``ss@host``, and the driver's error would print
+    that part of the password.  Percent-encoded, the URL means one thing.
+    """
+    if url.startswith("sqlite"):  # no password; a file's path may hold '@' and ':'
+        return
+    rest = url.split("://", 1)[-1]
+    if rest.count("@") > 1 and ":" in rest[: rest.rfind("@")]:
+        raise StairwayError(
+            f"{redact(url)} holds more than one '@', so its password cannot be told from "
+            "its host; write each '@' in the password (or the database name) as %40"
+        )
 
 
 def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = False) -> Engine:

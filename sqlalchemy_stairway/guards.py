@@ -6,7 +6,7 @@
   claims is reported, in words, and not migrated; a move killed half-way
   is named as such, and finished by running the same move again.
 - :func:`backup_if_changed`: before a run changes a SQLite database, a
-  copy, kept only when the run did change it.
+  copy, kept only when the run did change it, readable by its owner alone.
 """
 
 import os
@@ -188,12 +188,42 @@ def backup_sqlite(connection: Connection) -> Path | None:
         tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
     if not tables:
         return None
-    folder = path.resolve().parent / "backups"
-    folder.mkdir(exist_ok=True)
+    folder = private_folder(path.resolve().parent / "backups")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{path.stem}-{stamp}{path.suffix}"
+    target = private_file(folder / f"{path.stem}-{stamp}{path.suffix}")
     # sqlite3's online backup gives a consistent copy even mid-transaction
     with sqlite3.connect(target) as copy:
         connection.connection.driver_connection.backup(copy)
     copy.close()
     return target
+
+
+# A backup holds every row, plaintext passwords too before stage 4: only its
+# owner may read it.  The modes are set after creating, because the umask
+# filters the mode given at creation (a umask of 0 would make it world-readable, 0277
+# unwritable); a folder made by an older version (0755) is tightened too.
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_folder(folder: Path) -> Path:
+    """Make ``folder`` if needed, and readable by its owner alone."""
+    try:
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+        folder.chmod(PRIVATE_FOLDER)
+    except OSError as exc:
+        raise StairwayError(
+            f"cannot make the backup folder {folder} private (chmod 700): {exc.strerror}; "
+            "make it yours, or move it away"
+        ) from None
+    return folder
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path``, empty and readable by its owner alone; it must not exist yet."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        os.fchmod(descriptor, PRIVATE_FILE)
+    finally:
+        os.close(descriptor)
+    return path

@@ -2,12 +2,14 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from sqlalchemy_stairway.engines import lock_timeout
 from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.file_lock import sqlite_file_lock
 from sqlalchemy_stairway.transactions import require_no_transaction
 
 LOCK_NAME = "sqlalchemy_stairway_migrations"
@@ -18,13 +20,19 @@ LOCK_KEY = 0x5354_4149_52  # any fixed 64-bit number; "STAIR"
 def migration_lock(connection: Connection) -> Iterator[None]:
     """Hold the database's migration lock; a second holder waits ``lock_timeout()``.
 
-    PostgreSQL: a session advisory lock.  MariaDB: ``GET_LOCK``.  Both are
-    re-entrant, so a task can hold the lock around several Alembic runs
-    that take it again.  SQLite needs nothing here: engines for migrations
-    ``BEGIN IMMEDIATE``, and the write lock makes a second run wait.
+    PostgreSQL: a session advisory lock.  MariaDB: ``GET_LOCK``.  SQLite: a
+    ``flock`` on a file beside the database (sqlalchemy_stairway.file_lock).
+    All are re-entrant, so a task can hold the lock around several Alembic
+    runs that take it again.
     The connection leaves with no transaction open.
     """
     dialect = connection.dialect.name
+    if dialect == "sqlite":
+        database = connection.engine.url.database
+        if database and database != ":memory:":
+            with sqlite_file_lock(Path(database), lock_timeout()):
+                yield
+            return
     if dialect not in ("postgresql", "mysql"):
         yield
         return
@@ -60,5 +68,7 @@ def migration_lock(connection: Connection) -> Iterator[None]:
         if dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
         else:
+            # tables a downgrade locked while counting, if it failed before unlocking them
+            connection.exec_driver_sql("UNLOCK TABLES")
             connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": LOCK_NAME})
         connection.commit()

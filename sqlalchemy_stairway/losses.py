@@ -36,6 +36,28 @@ def planned_losses(
     return losses
 
 
+def destination(stairway: Stairway, script, start: Stage, argument: object) -> Stage | None:
+    """Return the stage an Alembic command's revision argument leads to from ``start``.
+
+    ``base``, ``head``, ``-2`` or a revision id; None for anything else
+    (``0004-1``, a range), where each revision's own count still refuses.
+    """
+    if not isinstance(argument, str):  # `alembic stamp` passes a tuple
+        return None
+    if argument == "base":
+        return stairway.base
+    if argument in ("head", "heads"):
+        return stairway.head
+    if argument.startswith(("-", "+")) and argument[1:].isdigit():
+        number = start.number + int(argument)
+        return stairway[number] if 0 <= number <= stairway.head.number else None
+    try:
+        found = script.get_revision(argument)
+        return stairway.stage_for_revision(found.revision) if found else None
+    except Exception:  # not a revision this project knows: Alembic says so itself
+        return None
+
+
 def describe(losses: dict[str, int]) -> str:
     """Return ``table order (1 row), ...``."""
     return ", ".join(

@@ -22,7 +22,7 @@ there are no rows or tables to look at.
   DDL back, no step is ever found done: nothing was looked at.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from alembic import context
 from alembic.ddl.impl import DefaultImpl
@@ -30,6 +30,7 @@ from alembic.operations import MigrateOperation, Operations
 from alembic.util import CommandError
 from sqlalchemy import Connection, Select, inspect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import TableClause
 
 SHOWN_ROWS = 5
 
@@ -107,6 +108,33 @@ def _count(operations: Operations, query: Select) -> int:
         return 0
 
 
+def lock_what_is_counted(operations: Operations, queries: Iterable[Select]) -> None:
+    """Keep writers out of the counted tables until the revision is done.
+
+    A row written between the count and the DROP would be lost unseen.
+    SQLite needs nothing: the migration's BEGIN IMMEDIATE already holds the
+    write lock.  PostgreSQL holds a table lock until COMMIT.  MariaDB commits
+    at each DDL statement, which would free row locks, so its tables are
+    locked with LOCK TABLES, which outlives those commits, and unlocked
+    after the revision (env.py) or when the migration lock is released;
+    all of them, as a revision under LOCK TABLES can use no other table.
+    """
+    bind = operations.get_bind()
+    tables = sorted(
+        {t.name for query in queries for t in query.get_final_froms() if isinstance(t, TableClause)}
+    )
+    dialect = bind.dialect.name
+    if not tables or dialect == "sqlite":
+        return
+    quote = bind.dialect.identifier_preparer.quote
+    if dialect == "postgresql":
+        bind.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, tables))} IN EXCLUSIVE MODE")
+    elif dialect == "mysql":
+        # every table: under LOCK TABLES, the rest of the revision may use no other
+        everything = inspect(bind).get_table_names()
+        bind.exec_driver_sql("LOCK TABLES " + ", ".join(f"{quote(t)} WRITE" for t in everything))
+
+
 @Operations.implementation_for(ConfirmDataLossOp)
 def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> None:
     if operations.get_context().as_sql:
@@ -116,6 +144,7 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
         # `stairway check` reads this list: a loss the revision declared is no defect
         context.config.attributes.setdefault("data_loss_confirmed", []).extend(operation.losses)
         return
+    lock_what_is_counted(operations, operation.losses.values())
     counts = {what: _count(operations, query) for what, query in operation.losses.items()}
     agreed = {_key(what): count for what, count in allowed.items()} if allowed else {}
     beyond = {what: count for what, count in counts.items() if count > agreed.get(_key(what), 0)}
@@ -204,3 +233,9 @@ def _done(operations: Operations, operation: DoneOp) -> bool:
     if migration.as_sql or migration.impl.transactional_ddl:
         return False
     return bool(operation.step(SchemaNow(operations.get_bind())))
+
+
+def unlock_tables(connection) -> None:
+    """Free what :func:`lock_what_is_counted` locked on MariaDB (elsewhere: nothing to do)."""
+    if connection.dialect.name == "mysql":
+        connection.exec_driver_sql("UNLOCK TABLES")

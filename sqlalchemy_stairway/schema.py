@@ -19,8 +19,9 @@ def structure(
 ) -> dict[str, Any]:
     """Return every table's columns, keys and indexes, and the sequences, as plain data.
 
-    Column order is left out (no database lets a migration choose it);
-    everything else is in: types as the database reports them, NULL-ability,
+    Columns are keyed by name and their order is left out: PostgreSQL
+    cannot put a column that a downgrade re-adds back in its old place.
+    Everything else is in: types as the database reports them, NULL-ability,
     auto-increment and server defaults (which name PostgreSQL's sequences),
     every constraint and index by name, and on PostgreSQL the sequences and
     named types themselves.  ``insp``: an Inspector whose cache to share.

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.migrate import current_stage, migrate
@@ -28,6 +28,27 @@ def move(connection: Connection, target: Stage, **kw) -> Stage:
 def stage_of(connection: Connection) -> Stage:
     """Return the stage the tutorial's database is at."""
     return current_stage(STAIRWAY, connection)
+
+
+def column_order(connection: Connection) -> dict[str, list[str]]:
+    """Return every table's column names (but Alembic's) in the order the database keeps them."""
+    insp = inspect(connection)
+    order = {
+        table: [column["name"] for column in insp.get_columns(table)]
+        for table in sorted(set(insp.get_table_names()) - {"alembic_version"})
+    }
+    connection.rollback()  # the reading began a transaction; a migration needs none open
+    return order
+
+
+def column_order_around(connection: Connection, stage: Stage) -> tuple[dict, dict]:
+    """Return the column order of a fresh stage before ``stage``, then after up to it and back."""
+    before = STAIRWAY.previous(stage)
+    climb(connection, before)
+    fresh = column_order(connection)
+    move(connection, stage, password_iterations=1000)
+    move(connection, before, allow_data_loss=True)
+    return fresh, column_order(connection)
 
 
 # -- running the project's commands as a user does ---------------------------

@@ -65,12 +65,26 @@ def test_a_downgrade_that_loses_data_asks_first(tmp_path):
     result = alembic("-x", f"url={url}", "downgrade", "-1")
     assert result.returncode != 0  # Alembic exits 255 on FAILED
     said = " ".join((result.stdout + result.stderr).split())  # Alembic wraps its lines
-    assert "FAILED: this downgrade would lose" in said
+    assert f"FAILED: going from stage {head.number} to stage {head.number - 1} would lose" in said
     assert "Traceback" not in result.stderr
     assert (tmp_path / "t.db").read_bytes() == before
     result = alembic("-x", f"url={url}", "-x", "allow_data_loss=true", "downgrade", "-1")
     assert result.returncode == 0, result.stderr
     assert stage_of(url) == head.number - 1
+
+
+def test_downgrade_base_names_every_loss_on_the_way_before_changing_anything(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    head = STAIRWAY.head
+    assert invoke("stage", str(head.number), "--url", url, "--no-lesson").returncode == 0
+    result = alembic("-x", f"url={url}", "downgrade", "base")
+    assert result.returncode != 0
+    said = " ".join((result.stdout + result.stderr).split())
+    assert f"going from stage {head.number} to stage 0 would lose" in said
+    for what in ("table order", "column user_account.password_hash", "table users"):
+        assert what in said
+    assert "Traceback" not in said
+    assert stage_of(scratch_url) == head.number  # on MariaDB too: refused before any DDL
 
 
 def readme_alembic_block() -> list[list[str]]:

@@ -1,7 +1,10 @@
 """URLs and engines (sqlalchemy_stairway.engines): what a user typed, and SQLite made strict."""
 
+from contextlib import suppress
+from urllib.parse import quote
+
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import URL, make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from sqlalchemy_stairway.engines import (
@@ -14,6 +17,8 @@ from sqlalchemy_stairway.engines import (
     sqlite_file,
 )
 from sqlalchemy_stairway.errors import StairwayError
+from tests.conftest import DATABASES
+from tests.helpers import alembic, assert_one_line_error, invoke
 
 
 @pytest.mark.parametrize(
@@ -31,6 +36,98 @@ def test_a_bad_url_says_what_is_wrong(url, problem):
 
 def test_a_password_is_never_shown():
     assert redact("postgresql+psycopg://me:s3cret@host/db") == "postgresql+psycopg://me:***@host/db"
+
+
+# passwords that hold what a URL uses as separators
+TRICKY_PASSWORDS = ["p@ssw0rd", "p@ss", "a:b@c", "x/y@z", "a:b/c", "q?r#s@t&u=v"]
+
+
+def fragments(password: str) -> set[str]:
+    """Every part of ``password`` longer than two characters, the whole included."""
+    return {
+        password[start:end]
+        for start in range(len(password))
+        for end in range(start + 3, len(password) + 1)
+    }
+
+
+def shown_fragments(password: str, said: str) -> list[str]:
+    """The fragments of ``password`` in ``said``; the word "password" itself is no leak."""
+    said = said.lower().replace("password", "")
+    return sorted(part for part in fragments(password) if part.lower() in said)
+
+
+def test_an_at_sign_in_a_password_shows_none_of_it():
+    # SQLAlchemy ends the password at the first '@' and takes the rest for the host
+    assert make_url("postgresql+psycopg://root:p@ssw0rd@127.0.0.1/x").host == "ssw0rd@127.0.0.1"
+    for url in ("postgresql+psycopg://root:p@ssw0rd@127.0.0.1/x", "root:p@ssw0rd@127.0.0.1/x"):
+        assert redact(url).endswith("root:***@127.0.0.1/x")
+        assert redact(make_url(url) if "://" in url else url).endswith("root:***@127.0.0.1/x")
+
+
+@pytest.mark.parametrize("password", TRICKY_PASSWORDS)
+@pytest.mark.parametrize("encoded", [False, True], ids=["as typed", "percent-encoded"])
+def test_no_part_of_a_tricky_password_is_ever_shown(password, encoded):
+    written = quote(password, safe="") if encoded else password
+    url = f"postgresql+psycopg://root:{written}@db.example.com:5432/shop"
+    shown = [redact(url), redact(f"root:{written}@db.example.com")]
+    with suppress(ValueError):  # a part of the password taken for the port
+        shown.append(redact(make_url(url)))  # as SQLAlchemy parsed it, right or wrong
+    for said in shown:
+        assert shown_fragments(password, said) == [], said
+        assert "***@db.example.com" in said
+    try:
+        parsed = parse_url(url)
+    except StairwayError as refused:
+        # only a bare '@' makes the URL mean two things; the message names the cure
+        assert "@" in password and not encoded
+        assert "%40" in str(refused)
+        assert shown_fragments(password, str(refused)) == []
+    else:
+        assert (parsed.password, parsed.host) == (password, "db.example.com")
+
+
+def test_a_password_given_as_a_query_parameter_is_masked_too():
+    said = redact("postgresql+psycopg://root@host/db?sslmode=require&password=p@ss&x=1")
+    assert said == "postgresql+psycopg://root@host/db?sslmode=require&password=***&x=1"
+    said = redact(make_url("postgresql+psycopg://root@host/db?PASSWORD=p%40ss"))
+    assert "p@s" not in said and "p%40" not in said
+
+
+def test_a_url_that_is_not_one_hides_its_password_too():
+    with pytest.raises(StairwayError) as refused:
+        parse_url("root:s3cr3t/x@host")
+    assert "s3cr3t" not in str(refused.value) and "root:***@host" in str(refused.value)
+
+
+def url_with_password(server: URL, written: str) -> str:
+    """``server``'s URL with ``written`` as its password, exactly as written."""
+    port = f":{server.port}" if server.port else ""
+    return (
+        f"{server.drivername}://{server.username}:{written}@{server.host}{port}/{server.database}"
+    )
+
+
+@pytest.mark.parametrize("database", [name for name in DATABASES if name != "sqlite"])
+def test_tasks_print_no_part_of_a_password(scratch_url, database):
+    for password in ("p@ss", "a:b@c", "x/y@z", "a:b/c"):
+        for written in (password, quote(password, safe="")):
+            url = url_with_password(scratch_url, written)
+            result = invoke("stages", "--url", url)
+            said = result.stdout + result.stderr
+            assert shown_fragments(password, said) == [], said
+            if written.count("@"):
+                assert_one_line_error(result, "holds more than one '@'", "as %40")
+            elif database == "postgresql":  # the test server trusts local logins
+                assert result.returncode == 0, said
+                assert f"{scratch_url.username}:***@{scratch_url.host}" in result.stdout
+                assert "◀ you are" in result.stdout  # it reached the database
+            else:  # MariaDB checks the password, and refuses it
+                assert_one_line_error(result, "cannot connect to", "Access denied")
+    result = alembic("-x", f"url={url_with_password(scratch_url, 'p@ss')}", "current")
+    assert result.returncode != 0
+    assert "FAILED: " in result.stdout + result.stderr and "as %40" in result.stderr
+    assert shown_fragments("p@ss", result.stdout + result.stderr) == []
 
 
 def test_the_url_comes_from_the_option_then_the_environment_then_the_default(monkeypatch):

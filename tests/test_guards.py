@@ -1,6 +1,10 @@
 """The guards (sqlalchemy_stairway.guards): drift refused, SQLite files checked and backed up."""
 
+import os
 import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -168,3 +172,50 @@ def test_a_read_only_database_is_named_and_left_alone(tmp_path):
         path.chmod(0o644)
     assert_one_line_error(result, "read-only")
     assert path.read_bytes() == content
+
+
+@contextmanager
+def umask(mask: int) -> Iterator[None]:
+    """Run the block (and the processes it starts) with ``mask`` as the umask."""
+    before = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("mask", [0o000, 0o022, 0o277], ids=oct)
+def test_backups_are_readable_by_their_owner_alone_whatever_the_umask(tmp_path, mask):
+    path = tmp_path / "t.db"
+    url = f"sqlite:///{path}"
+    assert invoke("stage", "3", "--url", url, "--no-lesson").returncode == 0
+    with umask(mask):
+        result = invoke("down", "--url", url, "--yes")
+    assert result.returncode == 0, result.stderr
+    line = next(li for li in result.stdout.splitlines() if "backup of the database" in li)
+    backup = Path(line.split(": ", 1)[1].strip())
+    assert mode(backup.parent) == 0o700
+    assert mode(backup) == 0o600
+    # still a whole copy: stage 3's plaintext password is in it
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("SELECT password FROM users WHERE user_name = 'Mary'").fetchall() == [
+            ("secure",)
+        ]
+    copy.close()
+
+
+def test_a_backup_folder_made_by_an_older_version_is_made_private(tmp_path):
+    path = tmp_path / "t.db"
+    url = f"sqlite:///{path}"
+    assert invoke("stage", "2", "--url", url, "--no-lesson").returncode == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    folder.chmod(0o755)
+    result = invoke("up", "--url", url)
+    assert result.returncode == 0, result.stderr
+    assert mode(folder) == 0o700
+    assert [mode(each) for each in folder.iterdir()] == [0o600]

@@ -36,6 +36,13 @@ def test_an_index_by_another_name_is_a_difference(connection, reference_connecti
     assert any("indexes" in line and "ix_old" in line for line in lines)
 
 
+def test_the_same_columns_in_another_order_are_no_difference(connection, reference_connection):
+    # what PostgreSQL leaves after a downgrade re-adds a column: it can only append
+    make(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY, a VARCHAR(10), b INTEGER)")
+    make(reference_connection, "CREATE TABLE t (id INTEGER PRIMARY KEY, b INTEGER, a VARCHAR(10))")
+    assert structure_differences(structure(connection), structure(reference_connection)) == []
+
+
 def test_rows_come_ordered_by_primary_key_without_alembics_table(connection):
     make(
         connection,

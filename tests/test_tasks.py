@@ -4,13 +4,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.engines import make_engine
 from sqlalchemy_stairway.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES
-from tests.helpers import PROJECT, assert_one_line_error, invoke
+from tests.helpers import PROJECT, assert_one_line_error, climb, invoke, stage_of
 
 
 def sqlite_stage(path: Path) -> str | None:
@@ -382,3 +383,25 @@ def test_check_config_gives_stairway_checks_verdict_on_another_project(project, 
     assert [line.split("  (reproduce")[0] for line in shown] == [
         f"defect: {r.summary}" for r in report.defects
     ]
+
+
+def test_a_failed_move_says_which_stage_the_database_is_at(scratch_url, connection):
+    """Stage 2 → 4 where stage 4 refuses a name: only what was committed is announced."""
+    url = scratch_url.render_as_string(hide_password=False)
+    climb(connection, STAIRWAY[2])
+    with connection.begin():
+        connection.execute(
+            text("UPDATE users SET user_name = :name WHERE user_id = 1"), {"name": "x" * 35}
+        )
+    result = invoke("stage", "4", "--url", url, "--no-lesson")
+    assert_one_line_error(result, "user names longer than 30 characters")
+    if connection.dialect.name == "mysql":
+        # MariaDB cannot roll DDL back: 0003 stays done, and both outputs say so
+        assert stage_of(connection) == STAIRWAY[3]
+        assert "→ stage 3" in result.stdout and "stage 4" not in result.stdout
+        assert f"the database is at {STAIRWAY[3]} now" in result.stderr
+        assert "Nothing was changed" not in result.stderr
+    else:
+        assert stage_of(connection) == STAIRWAY[2]
+        assert "→" not in result.stdout
+        assert result.stderr.strip().endswith("Nothing was changed.")

@@ -32,6 +32,12 @@ meanwhile, and writes the hashes.  A hash cannot be turned back into a
 password, so the downgrade restores the ``password`` column empty, and
 asks first.
 
+On SQLite, dropping the old ``users`` table puts its pages on the file's
+free list, plaintext and all; with SQLite's upstream default
+(``secure_delete=OFF``) anyone who reads the file could read them.  The
+upgrade turns ``secure_delete`` on while it runs, whatever the build's
+default, so that freed pages and cells are overwritten with zeros.
+
 On SQLite, batch mode rebuilds each table once (copy, drop, rename);
 PostgreSQL and MariaDB rename in place.
 """
@@ -654,72 +660,92 @@ def rename_foreign_key(
         batch.create_foreign_key(new, referent, columns, remote)
 
 
+@contextmanager
+def freed_space_zeroed():
+    """On SQLite, overwrite what is deleted until the block ends; then restore the setting."""
+    if op.get_context().dialect.name != "sqlite":
+        yield
+        return
+    if context.is_offline_mode():
+        op.execute("PRAGMA secure_delete = ON")
+        yield
+        return
+    connection = op.get_bind()
+    before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
+    connection.exec_driver_sql("PRAGMA secure_delete = ON")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
+
+
 def upgrade() -> None:
     """Hash passwords, then under the lock rename to user_account/address, tighten NOT NULLs.
 
     Each step runs unless a run killed earlier did it already (MariaDB only:
     see UPGRADE_STEPS).
     """
-    hashed = hash_passwords_before_the_lock()
-    take_the_lock()
+    with freed_space_zeroed():  # SQLite: no plaintext left in the file's free pages
+        hashed = hash_passwords_before_the_lock()
+        take_the_lock()
 
-    if not op.done(added_password_hash):
-        with op.batch_alter_table("users") as batch:
-            batch.add_column(sa.Column("password_hash", sa.String(128)))
-    write_password_hashes(hashed)
+        if not op.done(added_password_hash):
+            with op.batch_alter_table("users") as batch:
+                batch.add_column(sa.Column("password_hash", sa.String(128)))
+        write_password_hashes(hashed)
 
-    if not op.done(renamed_users):
-        op.rename_table("users", "user_account")
-    with op.batch_alter_table("user_account") as batch:
-        if not op.done(dropped_password):
-            batch.drop_column("password")
-        if not op.done(renamed_user_id):
-            rename_id_column(batch, "user_id", "id")
-        if not op.done(renamed_user_name):
-            batch.alter_column(
-                "user_name",
-                new_column_name="name",
-                existing_type=sa.String(40),
-                type_=sa.String(30),
-                existing_nullable=True,
-                nullable=False,
-            )
-        if not op.done(added_fullname):
-            batch.add_column(sa.Column("fullname", sa.String(100)))
-        rename_primary_key(batch, "user_account", "pk_users", "pk_user_account", "user_id")
-    rename_sequence("users_user_id_seq", "user_account_id_seq")
+        if not op.done(renamed_users):
+            op.rename_table("users", "user_account")
+        with op.batch_alter_table("user_account") as batch:
+            if not op.done(dropped_password):
+                batch.drop_column("password")
+            if not op.done(renamed_user_id):
+                rename_id_column(batch, "user_id", "id")
+            if not op.done(renamed_user_name):
+                batch.alter_column(
+                    "user_name",
+                    new_column_name="name",
+                    existing_type=sa.String(40),
+                    type_=sa.String(30),
+                    existing_nullable=True,
+                    nullable=False,
+                )
+            if not op.done(added_fullname):
+                batch.add_column(sa.Column("fullname", sa.String(100)))
+            rename_primary_key(batch, "user_account", "pk_users", "pk_user_account", "user_id")
+        rename_sequence("users_user_id_seq", "user_account_id_seq")
 
-    if not op.done(renamed_email_addresses):
-        op.rename_table("email_addresses", "address")
-    with op.batch_alter_table("address") as batch:
-        # renames carried the foreign key along; give it its new name
-        drop_foreign_key(
-            batch,
-            "address",
-            "fk_email_addresses_user_id_users",
-            done=(dropped_old_foreign_key, dropped_old_foreign_key_index),
-        )
-        if not op.done(renamed_address_id):
-            rename_id_column(batch, "address_id", "id")
-        if not op.done(made_user_id_not_null):
-            batch.alter_column(
-                "user_id",
-                existing_type=sa.Integer(),
-                existing_nullable=True,
-                nullable=False,
-            )
-        rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
-        if not op.done(added_new_foreign_key):
-            rename_foreign_key(
+        if not op.done(renamed_email_addresses):
+            op.rename_table("email_addresses", "address")
+        with op.batch_alter_table("address") as batch:
+            # renames carried the foreign key along; give it its new name
+            drop_foreign_key(
                 batch,
                 "address",
                 "fk_email_addresses_user_id_users",
-                "fk_address_user_id_user_account",
-                "user_account",
-                ["user_id"],
-                ["id"],
+                done=(dropped_old_foreign_key, dropped_old_foreign_key_index),
             )
-    rename_sequence("email_addresses_address_id_seq", "address_id_seq")
+            if not op.done(renamed_address_id):
+                rename_id_column(batch, "address_id", "id")
+            if not op.done(made_user_id_not_null):
+                batch.alter_column(
+                    "user_id",
+                    existing_type=sa.Integer(),
+                    existing_nullable=True,
+                    nullable=False,
+                )
+            rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
+            if not op.done(added_new_foreign_key):
+                rename_foreign_key(
+                    batch,
+                    "address",
+                    "fk_email_addresses_user_id_users",
+                    "fk_address_user_id_user_account",
+                    "user_account",
+                    ["user_id"],
+                    ["id"],
+                )
+        rename_sequence("email_addresses_address_id_seq", "address_id_seq")
 
 
 def downgrade() -> None:
@@ -738,6 +764,10 @@ def downgrade() -> None:
 
     # each step runs unless a run killed earlier did it (MariaDB: see DOWNGRADE_STEPS)
     if not op.done(renamed_user_account_back):
+        # stage 3 has password between user_name and number, and a positional
+        # INSERT ... VALUES written for stage 3 relies on it: SQLite's rebuild and
+        # MariaDB's AFTER put it back there; PostgreSQL can only add it at the end
+        dialect = op.get_context().dialect.name
         with op.batch_alter_table("user_account") as batch:
             if not op.done(dropped_fullname):
                 batch.drop_column("fullname")
@@ -754,9 +784,15 @@ def downgrade() -> None:
                     existing_nullable=False,
                     nullable=True,
                 )
-            if not op.done(added_password_back):
+            if dialect == "sqlite":
+                # a batch names a column by the name it had when the batch began
+                batch.add_column(sa.Column("password", sa.String(10)), insert_after="name")
+            elif dialect != "mysql":
                 batch.add_column(sa.Column("password", sa.String(10)))
             rename_primary_key(batch, "user_account", "pk_user_account", "pk_users", "id")
+        if dialect == "mysql" and not op.done(added_password_back):
+            # Alembic's add_column cannot say AFTER
+            op.execute("ALTER TABLE user_account ADD COLUMN password VARCHAR(10) AFTER user_name")
         op.rename_table("user_account", "users")
         rename_sequence("user_account_id_seq", "users_user_id_seq")
 

@@ -3,7 +3,7 @@
 import sqlite3
 
 from scripts.stages import STAIRWAY
-from tests.helpers import invoke, lesson_needs
+from tests.helpers import column_order_around, invoke, lesson_needs
 
 STAGE = STAIRWAY[3]
 
@@ -19,3 +19,8 @@ def test_jenny_has_her_number(tmp_path):
 
 def test_the_lesson_needs_jenny_added(tmp_path):
     lesson_needs(3, ">>> session.add(jenny)", tmp_path)
+
+
+def test_the_downgrade_gives_back_stage_2s_column_order(connection):
+    fresh, after = column_order_around(connection, STAGE)
+    assert after == fresh

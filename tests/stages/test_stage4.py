@@ -1,4 +1,4 @@
-"""Stage 4's own promises: data that would break it is refused up front; passwords become hashes."""
+"""Stage 4's own promises: bad data refused up front, hashed passwords, a faithful downgrade."""
 
 from pathlib import Path
 
@@ -7,12 +7,20 @@ from sqlalchemy import URL, Connection, event, text
 
 from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.checks import Checker
 from sqlalchemy_stairway.engines import make_engine
 from sqlalchemy_stairway.errors import StairwayError
 from sqlalchemy_stairway.schema import rows, structure
 from sqlalchemy_stairway.seeding import seed
 from tests.conftest import DATABASES
-from tests.helpers import assert_one_line_error, climb, invoke, lesson_needs, move
+from tests.helpers import (
+    assert_one_line_error,
+    climb,
+    column_order_around,
+    invoke,
+    lesson_needs,
+    move,
+)
 
 STAGE = STAIRWAY[4]
 BEFORE = STAIRWAY.previous(STAGE)
@@ -178,3 +186,52 @@ def test_the_lesson_needs_commit_as_you_go(tmp_path):
     lesson_needs(
         4, "...     conn.commit()  # without it, the block would end in ROLLBACK", tmp_path
     )
+
+
+def test_the_downgrade_gives_back_stage_3s_column_order_where_the_database_can(
+    connection, database
+):
+    fresh, after = column_order_around(connection, STAGE)
+    assert fresh["users"] == ["user_id", "user_name", "password", "number"]
+    if database == "postgresql":
+        # PostgreSQL adds a column only at the end and cannot move one: the
+        # restored password comes after number, and nothing else moves
+        expected = {**fresh, "users": ["user_id", "user_name", "number", "password"]}
+    else:
+        expected = fresh
+    assert after == expected
+
+
+def test_the_checks_match_stage_3_by_column_name_after_the_round_trip(
+    connection, reference_connection
+):
+    column_order_around(connection, STAGE)
+    Checker(STAIRWAY, connection, reference_connection).assert_matches(BEFORE, "round trip")
+
+
+# Ann as stage 3 would insert her: password "1234", number 5551234
+NAMED_INSERT = (
+    "INSERT INTO users (user_id, user_name, password, number) VALUES (100, 'Ann', '1234', 5551234)"
+)
+POSITIONAL_INSERT = "INSERT INTO users VALUES (100, 'Ann', '1234', 5551234)"
+
+
+def anns_password_and_number(connection: Connection) -> tuple:
+    found = connection.execute(text("SELECT password, number FROM users WHERE user_id = 100"))
+    return tuple(found.one())
+
+
+def test_an_insert_naming_its_columns_works_after_the_round_trip(connection):
+    column_order_around(connection, STAGE)
+    connection.execute(text(NAMED_INSERT))
+    assert anns_password_and_number(connection) == ("1234", 5551234)
+
+
+def test_a_positional_insert_fails_only_where_the_order_cannot_be_restored(connection, database):
+    column_order_around(connection, STAGE)
+    connection.execute(text(POSITIONAL_INSERT))
+    if database == "postgresql":
+        # the lesson's caveat: each value silently lands in the other's column
+        assert anns_password_and_number(connection) == ("5551234", 1234)
+    else:
+        assert anns_password_and_number(connection) == ("1234", 5551234)

@@ -1,7 +1,7 @@
 """Stage 5's own promises: a downgrade names the orders and items it would lose."""
 
 from scripts.stages import STAIRWAY
-from tests.helpers import assert_one_line_error, invoke, lesson_needs
+from tests.helpers import assert_one_line_error, column_order_around, invoke, lesson_needs
 
 STAGE = STAIRWAY[5]
 
@@ -23,3 +23,8 @@ def test_sql_quotes_the_reserved_word_order():
 
 def test_the_lesson_needs_the_delete_orphan(tmp_path):
     lesson_needs(5, ">>> order.items.remove(shake)", tmp_path)
+
+
+def test_the_downgrade_gives_back_stage_4s_column_order(connection):
+    fresh, after = column_order_around(connection, STAGE)
+    assert after == fresh

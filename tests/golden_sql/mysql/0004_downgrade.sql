@@ -8,7 +8,7 @@ ALTER TABLE user_account CHANGE id user_id INTEGER NOT NULL AUTO_INCREMENT;
 
 ALTER TABLE user_account CHANGE name user_name VARCHAR(40) NULL;
 
-ALTER TABLE user_account ADD COLUMN password VARCHAR(10);
+ALTER TABLE user_account ADD COLUMN password VARCHAR(10) AFTER user_name;
 
 ALTER TABLE user_account RENAME TO users;
 

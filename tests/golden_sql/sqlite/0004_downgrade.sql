@@ -1,8 +1,8 @@
 CREATE TABLE _alembic_tmp_user_account (
 	user_id INTEGER NOT NULL,
 	user_name VARCHAR(40),
-	number INTEGER,
 	password VARCHAR(10),
+	number INTEGER,
 	CONSTRAINT pk_users PRIMARY KEY (user_id)
 );
 

@@ -1,0 +1,86 @@
+"""The stairway's operations on ``op`` (sqlalchemy_stairway.ops), under a concurrent writer."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import Connection, event, text
+from sqlalchemy.exc import DBAPIError
+
+from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.losses import planned_losses
+from tests.conftest import DATABASES
+from tests.helpers import climb, move, stage_of
+
+# SQLite has no such race: the migration's BEGIN IMMEDIATE keeps every writer out
+SERVERS = [d for d in DATABASES if d != "sqlite"]
+
+WAITING_FOR_A_TABLE = {
+    "postgresql": "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted",
+    "mysql": "SELECT count(*) FROM information_schema.processlist "
+    "WHERE state LIKE 'Waiting for table%%'",
+}
+
+
+@pytest.mark.parametrize("database", SERVERS)
+def test_a_row_written_between_the_count_and_the_drop_is_never_lost_unseen(
+    database, scratch_url, connection: Connection
+):
+    """5 → 4 with the losses a person agreed to; an order arrives just after they are counted."""
+    climb(connection, STAIRWAY[5])
+    agreed = planned_losses(STAIRWAY, connection, STAIRWAY[5], STAIRWAY[4])
+    counted, go = threading.Event(), threading.Event()
+
+    @event.listens_for(connection, "after_cursor_execute")
+    def pause_after_counting_orders(conn, cursor, statement, *args):
+        if statement.lower().startswith("select count(*)") and "order" in statement:
+            counted.set()
+            assert go.wait(60)
+
+    moved: list[BaseException | None] = []
+
+    def downgrade() -> None:
+        try:
+            move(connection, STAIRWAY[4], allow_data_loss=agreed)
+            moved.append(None)
+        except BaseException as exc:  # reported below, in the test's thread
+            moved.append(exc)
+
+    writer_engine = make_engine(scratch_url)
+    written: list[BaseException | None] = []
+
+    def write_an_order() -> None:
+        try:
+            with writer_engine.begin() as writer:
+                table = writer.dialect.identifier_preparer.quote("order")
+                writer.execute(text(f"INSERT INTO {table} (id, customer_id) VALUES (99, 1)"))
+            written.append(None)
+        except DBAPIError as exc:
+            written.append(exc)
+
+    migration = threading.Thread(target=downgrade)
+    migration.start()
+    try:
+        assert counted.wait(120), "the downgrade never counted the orders"
+        writer = threading.Thread(target=write_an_order)
+        writer.start()
+        deadline = time.monotonic() + 60
+        with writer_engine.connect() as observer:
+            query = text(WAITING_FOR_A_TABLE[observer.dialect.name])
+            while observer.execute(query).scalar_one() == 0:
+                observer.rollback()
+                assert writer.is_alive(), f"the order went in after the count: {written}"
+                assert time.monotonic() < deadline, "the writer never waited"
+                time.sleep(0.02)
+    finally:
+        go.set()
+        migration.join(120)
+    writer.join(120)
+    writer_engine.dispose()
+    event.remove(connection, "after_cursor_execute", pause_after_counting_orders)
+    assert moved == [None]
+    assert stage_of(connection) == STAIRWAY[4]
+    # the writer was kept out until the table was gone, and told so: nothing lost unseen
+    [error] = written
+    assert error is not None and "order" in str(error.orig)
