@@ -39,20 +39,15 @@ def friendly_errors():
 
     from sqlalchemy_stairway.engines import first_line
     from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.locking import lock_conflict
 
     try:
         yield
     except StairwayError as exc:
         raise Exit(f"error: {exc}", code=1) from None
     except DBAPIError as exc:
-        said = first_line(exc)
-        if "locked" in said:
-            raise Exit(
-                "error: another process is writing to the database and did not finish in "
-                "time; try again when it is done (or raise $STAIRWAY_LOCK_TIMEOUT)",
-                code=1,
-            ) from None
-        raise Exit(f"error: the database said: {said}", code=1) from None
+        said = lock_conflict(exc) or f"the database said: {first_line(exc)}"
+        raise Exit(f"error: {said}", code=1) from None
 
 
 @contextmanager
@@ -99,7 +94,7 @@ def _drift_remedy(connection, stage) -> str:
     from sqlalchemy_stairway.guards import sqlite_path
 
     if stage.revision is None:
-        return "Point --url at another database: this one is not the tutorial's."
+        return "Point --url (or $DATABASE_URL) at another database."
     restore = "restore a backup"
     path = sqlite_path(connection)
     if path is not None:
@@ -112,17 +107,41 @@ def _drift_remedy(connection, stage) -> str:
     )
 
 
-def _note_a_stranger(connection, stage) -> None:
-    """Say so when a database this project never migrated holds tables: a wrong URL, likely."""
-    from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.guards import drift
+def _read_where(connection):
+    """Return the stage a database is at, for tasks that only read; None: not the tutorial's.
 
-    if stage.revision is None and (found := drift(connection, stage)):
-        display.console().print(
-            f"[yellow]Note: this database was never migrated by this project, yet "
-            f"{'; '.join(found[:3])}. Is it the one you meant (--url, $DATABASE_URL)?[/]",
+    A database changed by hand is said so beside its stage; one that is
+    stamped at a stage none of whose tables is there is at no stage at all,
+    and that is an error.
+    """
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.guards import DriftError, drift, present_tables, what_drifted
+    from sqlalchemy_stairway.interrupted import find_interrupted
+    from sqlalchemy_stairway.migrate import current_stage
+
+    with friendly_errors():
+        here = current_stage(STAIRWAY, connection)
+        differences = drift(connection, here)
+        if not differences:
+            return here
+        interrupted = find_interrupted(STAIRWAY, connection, here)
+        if interrupted is not None:  # not a change by hand: named, with how to finish it
+            display.console().print(f"[yellow]Note: {interrupted}.[/]", soft_wrap=True)
+            return here
+        tables = present_tables(connection)
+        if here.revision is not None and not set(here.metadata.tables) & set(tables):
+            raise DriftError(here, differences, _drift_remedy(connection, here), tables)
+    said = what_drifted(here, differences, tables)
+    console = display.console()
+    if here.revision is None:
+        console.print(
+            f"[yellow]Note: {said}. Is it the one you meant (--url, $DATABASE_URL)?[/]",
             soft_wrap=True,
         )
+        return None
+    console.print(f"[yellow]Note: {said}.[/]", soft_wrap=True)
+    return here
 
 
 def _check_drift(connection, stage, target=None) -> None:
@@ -186,10 +205,12 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
         start = current_stage(STAIRWAY, connection)
         if callable(target):
             target = target(start)
-            if isinstance(target, str):
-                console.print(target)
-                return
-        _check_drift(connection, start, target)
+        # another application's database is not "empty"; a move killed half-way
+        # goes on only if this run finishes it
+        _check_drift(connection, start, None if isinstance(target, str) else target)
+        if isinstance(target, str):
+            console.print(target)
+            return
         seed_each = seed_on_the_way(STAIRWAY)
         passed = []
 
@@ -279,16 +300,10 @@ def stages(c, url: str | None = None) -> None:
     """List the stages and mark the one the database is at."""
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.interrupted import find_interrupted
-    from sqlalchemy_stairway.migrate import current_stage
 
     with connected(url, read_only=True) as connection:
-        here = current_stage(STAIRWAY, connection)
-        _note_a_stranger(connection, here)
+        here = _read_where(connection)
         display.console().print(display.stages_table(STAIRWAY, here))
-        interrupted = find_interrupted(STAIRWAY, connection, here)
-        if interrupted is not None:
-            display.console().print(f"[yellow]Note: {interrupted}.[/]", soft_wrap=True)
 
 
 @task(
@@ -354,7 +369,7 @@ def _start_again(connection, yes: bool) -> None:
     from sqlalchemy_stairway import display
     from sqlalchemy_stairway.consent import agree_to_discard
     from sqlalchemy_stairway.emptying import empty_database
-    from sqlalchemy_stairway.guards import DriftError, backup_if_changed, drift
+    from sqlalchemy_stairway.guards import DriftError, backup_if_changed, drift, present_tables
     from sqlalchemy_stairway.migrate import current_stage
 
     console = display.console()
@@ -369,7 +384,9 @@ def _start_again(connection, yes: bool) -> None:
         return
     with friendly_errors():
         if here.revision is None:  # not the tutorial's: never dropped
-            raise DriftError(here, differences, _drift_remedy(connection, here))
+            raise DriftError(
+                here, differences, _drift_remedy(connection, here), present_tables(connection)
+            )
         shown = "; ".join(differences[:4])
         console.print(
             f"[bold]The database is at stage {here.number}, but changed by hand since:[/] {shown}.",
@@ -476,15 +493,13 @@ def walk(
 @task(help={"url": URL_HELP})
 def show(c, url: str | None = None) -> None:
     """Show the current stage, its schema and its data."""
-    from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.migrate import current_stage
 
     console = display.console()
     with connected(url, read_only=True) as connection:
-        here = current_stage(STAIRWAY, connection)
-        _note_a_stranger(connection, here)
-        console.print(f"[bold]The database is at {here}[/]")
+        here = _read_where(connection)
+        if here is not None:
+            console.print(f"[bold]The database is at {here}[/]")
         console.print(display.schema_tables(connection))
         console.print(display.data_tables(connection))
         connection.rollback()

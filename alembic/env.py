@@ -5,10 +5,17 @@
   (the cookbook's "sharing a connection" recipe; tasks, tests and
   pytest-alembic pass one).
 - SQLite runs in batch mode, with foreign keys off while tables are rebuilt
-  and a ``PRAGMA foreign_key_check`` before commit whenever rows moved.
+  and a ``PRAGMA foreign_key_check`` before commit whenever rows moved
+  (sqlalchemy_stairway.orphans): rows the run left pointing at no row are
+  refused, rows that pointed at none before it are named and kept.
+- Another application's database, and a stamp of two revisions one above
+  the other, are refused before Alembic writes anything.
 - One migration run at a time per database (sqlalchemy_stairway.locking):
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
-  IMMEDIATE`` on SQLite.
+  IMMEDIATE`` on SQLite.  A statement waiting on another client's lock
+  gives up after a few seconds, and says so in one line.
+- What a user can fix ends in one line (``FAILED: ...`` from Alembic's
+  command line), never a traceback.
 """
 
 import os
@@ -16,15 +23,19 @@ from logging.config import fileConfig
 
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy import Connection
+from rich.console import Console
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 import sqlalchemy_stairway.ops  # registers op.refuse_rows, op.confirm_data_loss
 from scripts.stages import HEAD, STAIRWAY
-from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
+from sqlalchemy_stairway.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.locking import migration_lock
+from sqlalchemy_stairway.guards import named
+from sqlalchemy_stairway.interrupted import find_interrupted
+from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
+from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
 
 config = context.config
 
@@ -35,9 +46,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = HEAD.metadata
 
 # PostgreSQL, until the migration's COMMIT: a revision that must wait for a
-# table lock gives up after lock_timeout instead of stalling every query
-# queued behind it, and no statement holds its locks past statement_timeout
-POSTGRESQL_TIMEOUTS = {"lock_timeout": "5s", "statement_timeout": "60s"}
+# table lock gives up after lock_timeout (5 s, or $STAIRWAY_LOCK_TIMEOUT if
+# less) instead of stalling every query queued behind it, and no statement
+# holds its locks past statement_timeout.  MariaDB gets the same lock waits
+# from the migration lock (sqlalchemy_stairway.locking).
+POSTGRESQL_STATEMENT_TIMEOUT = "60s"
 
 
 def database_url() -> str:
@@ -53,8 +66,8 @@ def database_url() -> str:
 def set_postgresql_timeouts() -> None:
     """SET LOCAL the PostgreSQL timeouts, on the connection or in the --sql output."""
     if context.get_context().dialect.name == "postgresql":
-        for name, value in POSTGRESQL_TIMEOUTS.items():
-            context.execute(f"SET LOCAL {name} = '{value}'")
+        context.execute(f"SET LOCAL lock_timeout = '{postgresql_lock_timeout()}'")
+        context.execute(f"SET LOCAL statement_timeout = '{POSTGRESQL_STATEMENT_TIMEOUT}'")
 
 
 def run_migrations_offline() -> None:
@@ -71,21 +84,68 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-ROW_MOVING = ("INSERT", "UPDATE", "DELETE", "DROP TABLE")
+def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
+    """Refuse, before Alembic writes anything, a database it would damage or misread.
 
+    Both only stop runs that would migrate, ``upgrade`` and ``downgrade``:
 
-def rows_moved(connection: Connection):
-    """Note the statements that move rows, which alone can break a foreign key.
-
-    Creating a table or adding a NULL column cannot; checking the whole
-    database after those would cost a full scan of every table for nothing.
+    - Another application's database: tables, and no revision of this
+      project.  Alembic would create alembic_version in it (on MariaDB for
+      good: DDL commits) before the first revision fails.  ``alembic
+      stamp`` is how a person adopts a database on purpose, and ``current``
+      and ``check`` only look (the stage 2 lesson runs them on one).
+    - Revisions stamped one above the other (``0001`` and ``0002``): the
+      database is at one of them, and only a person can say which.
     """
-    return watching_statements(
-        connection,
-        lambda conn, text: (
-            text.upper().startswith(ROW_MOVING) and "ALEMBIC_VERSION" not in text.upper()
-        ),
-    )
+    migration_context = context.get_context()
+    # the function Alembic's command hands to the run: upgrade, downgrade, do_stamp...
+    command = getattr(migration_context.opts.get("fn"), "__name__", "")
+    if command not in ("upgrade", "downgrade"):
+        return
+    heads = migration_context.get_current_heads()
+    if not heads:
+        version_table = migration_context.version_table
+        tables = sorted(set(inspect(connection).get_table_names()) - {version_table})
+        # a first revision killed half-way on MariaDB left its own tables: finish it
+        if tables and find_interrupted(STAIRWAY, connection, STAIRWAY.base) is None:
+            raise CommandError(
+                f"this database is not the tutorial's: it was never migrated by this project, "
+                f"yet it holds the tables {named(tables)}. Point -x url=... (or $DATABASE_URL) at "
+                "another database; if its tables are those of a stage, adopt it with "
+                "`alembic stamp REVISION`. Nothing was changed."
+            )
+    if len(heads) > 1:
+        script = migration_context.script
+        for head in heads:
+            below = {each.revision for each in script.iterate_revisions(head, "base")}
+            earlier = sorted(set(heads) & below - {head})
+            if earlier:
+                raise CommandError(
+                    f"alembic_version holds {' and '.join(sorted(heads))}, but {earlier[0]} comes "
+                    f"before {head} in the same line of revisions: the database is at one of "
+                    "them. Keep the right one with `alembic stamp --purge REVISION` (`invoke "
+                    "stages` says which one its tables match). Nothing was changed."
+                )
+
+
+def check_foreign_keys(connection: Connection, watch: OrphanWatch) -> None:
+    """Refuse to commit rows this run left pointing at no row; name older ones, and go on."""
+    db = connection.connection.driver_connection
+    made, older = watch.after(db)
+    if made:
+        also = f" (older ones, left as they were: {described(db, older)})" if older else ""
+        raise CommandError(
+            f"foreign keys broken by this migration: {described(db, made)}{also}. "
+            "Nothing was changed."
+        )
+    if older:
+        config.attributes["orphans_before"] = [(o.table, o.rowid, o.parent) for o in older]
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"note: {len(older)} row{'s' * (len(older) != 1)} already pointed at no row "
+            f"before this run, which left {'them' if len(older) != 1 else 'it'} as "
+            f"{'they were' if len(older) != 1 else 'it was'}: {described(db, older)}. "
+            "PRAGMA foreign_key_check lists them; fix or delete them."
+        )
 
 
 def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
@@ -118,6 +178,17 @@ def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
 
 
 def run_migrations(connection: Connection) -> None:
+    """Run the migrations under the migration lock; a lock another client kept is one line."""
+    try:
+        run_migrations_locked(connection)
+    except DBAPIError as exc:
+        said = lock_conflict(exc)
+        if said is None:
+            raise
+        raise CommandError(said) from None
+
+
+def run_migrations_locked(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     with migration_lock(connection):
         context.configure(
@@ -133,14 +204,16 @@ def run_migrations(connection: Connection) -> None:
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
             transactional_ddl=True if connection.info.get("transactional_ddl") else None,
         )
-        refuse_losses_on_the_whole_way_down(connection)
-        with context.begin_transaction(), rows_moved(connection) as moved:
+        with context.begin_transaction():
+            refuse_what_a_run_must_not_touch(connection)
+            refuse_losses_on_the_whole_way_down(connection)
             set_postgresql_timeouts()
-            context.run_migrations()
-            if sqlite and moved:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
-                if broken:
-                    raise CommandError(f"foreign keys broken by this migration: {broken}")
+            if not sqlite:
+                context.run_migrations()
+                return
+            with watching_orphans(connection) as watch:
+                context.run_migrations()
+            check_foreign_keys(connection, watch)
 
 
 def run_migrations_online() -> None:
@@ -165,7 +238,10 @@ def run_migrations_online() -> None:
             engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+try:
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
+except StairwayError as exc:  # e.g. a bad $STAIRWAY_LOCK_TIMEOUT, another run holding the lock
+    raise CommandError(str(exc)) from None

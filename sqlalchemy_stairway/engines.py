@@ -18,10 +18,29 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from sqlalchemy_stairway.errors import StairwayError
 
+LOCK_TIMEOUT_VARIABLE = "STAIRWAY_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60
+# a day: beyond it a run is stuck, not waiting (and PostgreSQL's lock_timeout,
+# in milliseconds, would overflow not far above)
+LONGEST_LOCK_TIMEOUT = 86_400
+
 
 def lock_timeout() -> int:
-    """Seconds a run waits for another run's lock ($STAIRWAY_LOCK_TIMEOUT, default 60)."""
-    return int(os.environ.get("STAIRWAY_LOCK_TIMEOUT", "60"))
+    """Seconds a run waits for another run's lock: $STAIRWAY_LOCK_TIMEOUT, default 60.
+
+    N waits N seconds on every database; 0 does not wait at all.  Anything
+    but a whole number from 0 to a day is refused in one line.
+    """
+    given = os.environ.get(LOCK_TIMEOUT_VARIABLE, "").strip()
+    if not given:
+        return DEFAULT_LOCK_TIMEOUT
+    if not re.fullmatch(r"[0-9]+", given) or int(given) > LONGEST_LOCK_TIMEOUT:
+        raise StairwayError(
+            f"{LOCK_TIMEOUT_VARIABLE}={given!r} is not a number of seconds to wait for a lock; "
+            f"set it to a whole number from 0 (do not wait) to {LONGEST_LOCK_TIMEOUT}, or unset "
+            f"it for {DEFAULT_LOCK_TIMEOUT}"
+        )
+    return int(given)
 
 
 # Drivers the README names as extras: dialect -> (driver in a URL, module, extra).
@@ -75,6 +94,12 @@ def parse_url(url: str) -> URL:
             f"{redact(url)!r} is not a database URL; "
             "expected e.g. sqlite:///tutorial.db or postgresql+psycopg://user@host/db"
         ) from None
+    except ValueError:  # SQLAlchemy turns the port into an int, and says no more than int() does
+        port = url.rpartition("@")[2].partition("/")[0].rpartition(":")[2]
+        raise StairwayError(
+            f"the port {port!r} in the database URL is not a number; "
+            "write it as digits, e.g. 127.0.0.1:5432, or leave it out for the default"
+        ) from None
     if parsed.get_backend_name() == "mariadb":
         # the migrations branch on the dialect's name; MariaDB's is "mysql" here
         raise StairwayError(
@@ -88,6 +113,7 @@ def parse_url(url: str) -> URL:
             f"unknown database driver {parsed.drivername!r} in {redact(parsed)}; "
             "use sqlite, postgresql+psycopg or mysql+pymysql"
         ) from None
+    refuse_bad_options(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (
         None,
         "",
@@ -100,6 +126,30 @@ def parse_url(url: str) -> URL:
                 "does not exist; create it or choose another path"
             )
     return parsed
+
+
+def refuse_bad_options(parsed: URL) -> None:
+    """Fail in words on ``?options`` the driver would refuse with a traceback, not a DB error."""
+    charset = parsed.query.get("charset")
+    if (
+        parsed.drivername == "mysql+pymysql"
+        and isinstance(charset, str)
+        and importlib.util.find_spec("pymysql") is not None  # missing: make_engine says so
+    ):
+        from pymysql.charset import charset_by_name
+
+        if charset_by_name(charset) is None:
+            raise StairwayError(
+                f"MariaDB knows no character set {charset!r} (?charset= in {redact(parsed)}); "
+                "use ?charset=utf8mb4, or leave it out"
+            )
+    try:  # the dialect turns options such as connect_timeout into numbers here
+        parsed.get_dialect()().create_connect_args(parsed)
+    except (ValueError, TypeError) as exc:
+        raise StairwayError(
+            f"an option in {redact(parsed)} is not one the driver accepts ({exc}); "
+            "correct it or leave it out"
+        ) from None
 
 
 # user:password@ after the scheme (if any). A password may hold any character,
@@ -155,6 +205,8 @@ def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = Fa
     migration run wait instead of reading a version that is about to change.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
+    # read once, up front: a bad $STAIRWAY_LOCK_TIMEOUT is refused before any connection
+    wait = lock_timeout() if for_migrations or parsed.get_backend_name() == "sqlite" else None
     try:
         engine = create_engine(parsed, echo=echo)
     except ModuleNotFoundError as exc:
@@ -164,6 +216,7 @@ def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = Fa
             engine,
             foreign_keys=not for_migrations,
             begin=("BEGIN IMMEDIATE" if for_migrations else "BEGIN"),
+            busy_timeout=wait,
         )
     return engine
 
@@ -187,7 +240,9 @@ def missing_driver(url: URL, module: str | None) -> str:
     return f"the driver {module!r} for {backend} is not installed; pip install -e '.[{extra}]'"
 
 
-def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> None:
+def _make_sqlite_strict(
+    engine: Engine, *, foreign_keys: bool, begin: str, busy_timeout: int
+) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         # Hand transaction control to SQLAlchemy (see the "Serializable
@@ -195,8 +250,9 @@ def _make_sqlite_strict(engine: Engine, *, foreign_keys: bool, begin: str) -> No
         dbapi_connection.isolation_level = None
         state = "ON" if foreign_keys else "OFF"
         dbapi_connection.execute(f"PRAGMA foreign_keys={state}")
-        # Concurrent runs wait for the write lock instead of failing at once.
-        dbapi_connection.execute(f"PRAGMA busy_timeout={lock_timeout() * 1000}")
+        # Concurrent runs wait for the write lock instead of failing at once
+        # (0: they fail at once, as $STAIRWAY_LOCK_TIMEOUT=0 asks).
+        dbapi_connection.execute(f"PRAGMA busy_timeout={busy_timeout * 1000}")
         connection_record.info["transactional_ddl"] = True
 
     @event.listens_for(engine, "begin")

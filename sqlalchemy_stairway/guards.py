@@ -18,7 +18,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DatabaseError
 
 from sqlalchemy_stairway.errors import StairwayError
@@ -61,19 +61,57 @@ def connect_checked(connection: Connection) -> None:
 class DriftError(StairwayError):
     """The database's schema is not the one of the stage it is stamped at."""
 
-    def __init__(self, stage: Stage, differences: list[str], remedy: str) -> None:
+    def __init__(
+        self, stage: Stage, differences: list[str], remedy: str, tables: list[str] | None = None
+    ) -> None:
         self.stage, self.differences = stage, differences
-        shown = "; ".join(differences[:SHOWN_DIFFERENCES])
-        more = len(differences) - SHOWN_DIFFERENCES
-        shown += f"; and {more} more" if more > 0 else ""
-        if stage.revision is None:
-            said = f"the database was never migrated by this project, yet {shown}"
-        else:
-            said = f"the database is at stage {stage.number}, but changed by hand since: {shown}"
+        said = what_drifted(stage, differences, tables)
         super().__init__(f"{said}. Nothing was migrated. {remedy}".strip())
 
 
 SHOWN_DIFFERENCES = 4
+SHOWN_TABLES = 5
+
+
+def what_drifted(stage: Stage, differences: list[str], tables: list[str] | None = None) -> str:
+    """Say in one clause how a database is not at ``stage``; ``tables``: the tables it has.
+
+    Three cases read differently: a database this project never stamped is
+    another application's, named by its tables; one stamped at a stage
+    none of whose tables is there was stamped by hand or emptied; any
+    other was changed by hand since.
+    """
+    if stage.revision is None and tables:
+        return (
+            "this database is not the tutorial's: it was never migrated by this project, "
+            f"yet it holds the tables {named(tables)}"
+        )
+    if stage.revision is not None and tables is not None:
+        own = sorted(stage.metadata.tables)
+        if not set(own) & set(tables):
+            return (
+                f"the database is stamped at stage {stage.number} ({stage.revision}), but none "
+                f"of its tables is there ({named(own)}): the stamp was written without running "
+                "the migrations, or the tables were dropped since"
+            )
+    shown = "; ".join(differences[:SHOWN_DIFFERENCES])
+    more = len(differences) - SHOWN_DIFFERENCES
+    shown += f"; and {more} more" if more > 0 else ""
+    if stage.revision is None:
+        return f"the database was never migrated by this project, yet {shown}"
+    return f"the database is at stage {stage.number}, but changed by hand since: {shown}"
+
+
+def named(tables: list[str]) -> str:
+    """Return a few table names, and how many more there are."""
+    more = len(tables) - SHOWN_TABLES
+    return ", ".join(tables[:SHOWN_TABLES]) + (f" and {more} more" if more > 0 else "")
+
+
+def present_tables(connection: Connection) -> list[str]:
+    """Return the database's tables, but Alembic's own alembic_version, sorted."""
+    with reading(connection):
+        return sorted(set(inspect(connection).get_table_names()) - {"alembic_version"})
 
 
 def drift(connection: Connection, stage: Stage) -> list[str]:
@@ -108,7 +146,7 @@ def refuse_drift(
             if target is not None and found.finished_by(target):
                 return
             raise StairwayError(f"{found}. Nothing was migrated.")
-    raise DriftError(stage, differences, remedy)
+    raise DriftError(stage, differences, remedy, present_tables(connection))
 
 
 def in_words(difference, stage: Stage) -> str:

@@ -41,14 +41,44 @@ def current_revision(connection: Connection) -> str | None:
 
 def current_stage(stairway: Stairway, connection: Connection) -> Stage:
     """Return the stage ``connection``'s database is stamped at."""
-    revision = current_revision(connection)
-    try:
-        return stairway.stage_for_revision(revision)
-    except LookupError:
-        raise StairwayError(
-            f"the database is stamped with revision {revision!r}, which this project does "
-            "not know; it was migrated by another project or a newer version of this one"
-        ) from None
+    with reading(connection):
+        revisions = MigrationContext.configure(connection).get_current_heads()
+    stages = []
+    for revision in revisions:
+        try:
+            stages.append(stairway.stage_for_revision(revision))
+        except LookupError:
+            raise StairwayError(
+                f"the database is stamped with revision {revision!r}, which this project does "
+                "not know; it was migrated by another project or a newer version of this one"
+            ) from None
+    if len(stages) > 1:
+        raise StairwayError(stamped_twice(stairway, connection, stages))
+    return stages[0] if stages else stairway.base
+
+
+def stamped_twice(stairway: Stairway, connection: Connection, stages: list[Stage]) -> str:
+    """Say what is wrong with a stamp of several stages, and which one the tables match."""
+    from sqlalchemy_stairway.guards import drift
+
+    stages = sorted(stages, key=lambda stage: stage.number)
+    said = " and ".join(str(stage.revision) for stage in stages)
+    matching = [stage for stage in stages if not drift(connection, stage)]
+    if matching:
+        keep = matching[0].revision
+        how = (
+            f"its tables are those of stage {matching[0].number}: keep that row alone with "
+            f"`alembic stamp --purge {keep}`"
+        )
+    else:
+        how = (
+            "its tables match none of them: restore a backup, or stamp the stage it is at "
+            "with `alembic stamp --purge REVISION`"
+        )
+    return (
+        f"the table alembic_version holds {len(stages)} revisions, {said}, but a database "
+        f"of this project is at one stage; {how}. Nothing was changed."
+    )
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Alembic on its own: `alembic upgrade/downgrade/history/check` from the project folder."""
 
-from sqlalchemy import URL
+import pytest
+from sqlalchemy import URL, inspect, text
 
 from scripts.stages import STAGES, STAIRWAY
 from sqlalchemy_stairway.engines import make_engine
@@ -107,3 +108,76 @@ def test_the_readmes_alembic_block_runs_in_order(tmp_path):
         args = [a if not a.startswith("url=") else f"url={url}" for a in command[1:]]
         result = alembic(*args, env={"DATABASE_URL": url})
         assert result.returncode == 0, (command, result.stderr)
+
+
+def tables_and_stamp(url: URL) -> tuple[list[str], list]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = sorted(inspect(connection).get_table_names())
+            stamp = []
+            if "alembic_version" in tables:
+                stamp = sorted(connection.execute(text("SELECT * FROM alembic_version")).all())
+            return tables, stamp
+    finally:
+        engine.dispose()
+
+
+def execute(url: URL, *statements: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def assert_one_failed_line(result, *expected: str) -> None:
+    """Alembic failed with its one FAILED line holding ``expected``, and no traceback."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stdout + result.stderr
+    said = " ".join((result.stdout + result.stderr).split())  # Alembic wraps its lines
+    assert said.count("FAILED: ") == 1, said
+    failed = said.split("FAILED: ", 1)[1]
+    for text_ in expected:
+        assert text_ in failed, failed
+
+
+def test_another_applications_database_is_refused_before_alembic_writes_anything(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    execute(scratch_url, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    for args in (["upgrade", "head"], ["upgrade", "+1"], ["downgrade", "base"]):
+        result = alembic("-x", f"url={url}", *args)
+        assert_one_failed_line(result, "not the tutorial's", "the tables invoices")
+        # no empty alembic_version left behind, on MariaDB neither, where DDL commits
+        assert tables_and_stamp(scratch_url) == (["invoices"], [])
+    # stamping is how a person adopts a database on purpose
+    assert alembic("-x", f"url={url}", "stamp", "0001").returncode == 0
+    assert tables_and_stamp(scratch_url) == (["alembic_version", "invoices"], [("0001",)])
+
+
+def test_two_revisions_stamped_one_above_the_other_are_refused(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    assert alembic("-x", f"url={url}", "upgrade", "0002").returncode == 0
+    execute(scratch_url, "INSERT INTO alembic_version (version_num) VALUES ('0001')")
+    before = tables_and_stamp(scratch_url)
+    for args in (["upgrade", "head"], ["downgrade", "-1"], ["downgrade", "base"]):
+        result = alembic("-x", f"url={url}", "-x", "allow_data_loss=true", *args)
+        assert_one_failed_line(
+            result, "alembic_version holds 0001 and 0002", "alembic stamp --purge REVISION"
+        )
+        assert tables_and_stamp(scratch_url) == before
+    # the fix it names works
+    assert alembic("-x", f"url={url}", "stamp", "--purge", "0002").returncode == 0
+    assert alembic("-x", f"url={url}", "upgrade", "head").returncode == 0
+    assert stage_of(scratch_url) == STAIRWAY.head.number
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql+psycopg://root@127.0.0.1:54x32/x", "the port '54x32'"),
+        ("mysql+pymysql://root@127.0.0.1/x?charset=nonsense", "no character set 'nonsense'"),
+    ],
+)
+def test_a_bad_url_is_one_line(url, expected):
+    assert_one_failed_line(alembic("-x", f"url={url}", "upgrade", "head"), expected)

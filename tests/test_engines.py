@@ -1,14 +1,17 @@
 """URLs and engines (sqlalchemy_stairway.engines): what a user typed, and SQLite made strict."""
 
+import sqlite3
+import time
 from contextlib import suppress
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import URL, make_url, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from sqlalchemy_stairway.engines import (
     choose_url,
+    lock_timeout,
     make_engine,
     missing_driver,
     parse_url,
@@ -27,6 +30,16 @@ from tests.helpers import alembic, assert_one_line_error, invoke
         ("nonsense", "'nonsense' is not a database URL"),
         ("foo://x", "unknown database driver 'foo'"),
         ("sqlite:///no/such/folder/t.db", "does not exist"),
+        ("postgresql+psycopg://root@127.0.0.1:54x32/x", "the port '54x32' in the database URL"),
+        ("postgresql+psycopg://me:p@ss@127.0.0.1:54x32/x", "the port '54x32' in the database URL"),
+        (
+            "mysql+pymysql://root@127.0.0.1/x?charset=nonsense",
+            "MariaDB knows no character set 'nonsense'",
+        ),
+        (
+            "mysql+pymysql://root@127.0.0.1/x?connect_timeout=soon",
+            "connect_timeout=soon is not one the driver accepts",
+        ),
     ],
 )
 def test_a_bad_url_says_what_is_wrong(url, problem):
@@ -185,3 +198,53 @@ def test_a_driver_the_url_asks_for_but_the_project_does_not_use_gets_the_right_u
 def test_mariadb_urls_are_refused_for_the_mysql_dialect():
     with pytest.raises(StairwayError, match=r"write MariaDB URLs as mysql\+pymysql://"):
         parse_url("mariadb+pymysql://root@host/db")
+
+
+def test_a_good_charset_and_port_pass():
+    parsed = parse_url("mysql+pymysql://root@127.0.0.1:3306/x?charset=utf8mb4")
+    assert parsed.port == 3306 and parsed.query["charset"] == "utf8mb4"
+
+
+@pytest.mark.parametrize(("given", "seconds"), [(None, 60), ("", 60), ("0", 0), (" 7 ", 7)])
+def test_the_lock_timeout_is_whole_seconds(given, seconds, monkeypatch):
+    if given is None:
+        monkeypatch.delenv("STAIRWAY_LOCK_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("STAIRWAY_LOCK_TIMEOUT", given)
+    assert lock_timeout() == seconds
+
+
+@pytest.mark.parametrize("given", ["abc", "-1", "2.5", "1e3", "86401", "\u0663"])
+def test_a_lock_timeout_that_is_not_whole_seconds_is_refused_by_name(given, monkeypatch, tmp_path):
+    monkeypatch.setenv("STAIRWAY_LOCK_TIMEOUT", given)
+    refusal = rf"STAIRWAY_LOCK_TIMEOUT={given!r} is not a number of seconds.*from 0 \(do not wait\)"
+    with pytest.raises(StairwayError, match=refusal):
+        lock_timeout()
+    with pytest.raises(StairwayError, match=refusal):  # before any connection is made
+        make_engine(f"sqlite:///{tmp_path / 't.db'}")
+    assert not (tmp_path / "t.db").exists()
+
+
+@pytest.mark.parametrize("seconds", [0, 1])
+def test_sqlite_waits_the_lock_timeout_for_another_writer_and_0_not_at_all(
+    seconds, monkeypatch, tmp_path
+):
+    path = tmp_path / "t.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, taken before the waiter starts
+    monkeypatch.setenv("STAIRWAY_LOCK_TIMEOUT", str(seconds))
+    engine = make_engine(f"sqlite:///{path}", for_migrations=True)
+    try:
+        with engine.connect() as waiter:
+            # read on the driver's connection: SQLAlchemy's would BEGIN IMMEDIATE first
+            pragma = waiter.connection.driver_connection.execute("PRAGMA busy_timeout")
+            assert pragma.fetchone()[0] == seconds * 1000
+            start = time.monotonic()
+            with pytest.raises(OperationalError, match="locked"):
+                waiter.begin()  # BEGIN IMMEDIATE
+            took = time.monotonic() - start
+    finally:
+        engine.dispose()
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert seconds <= took < seconds + 0.5

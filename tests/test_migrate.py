@@ -100,8 +100,71 @@ def test_sqlite_migrations_refuse_rows_that_break_a_foreign_key(connection, scra
     def insert_a_row_that_points_nowhere(ctx, step, heads, run_args):
         ctx.connection.execute(child.insert().values(row))
 
-    with pytest.raises(StairwayError, match="foreign keys broken by this migration"):
+    with pytest.raises(StairwayError, match="foreign keys broken by this migration") as refused:
         move(connection, STAIRWAY[2], on_version_apply=[insert_a_row_that_points_nowhere])
+    assert f"{child.name} row " in str(refused.value) and "older ones" not in str(refused.value)
+    assert snapshot(connection, scratch_url) == before
+
+
+def add_an_older_orphan(path: Path) -> str:
+    """Point a stage-1 e-mail address at no user, as any client without foreign keys on can."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA foreign_keys=OFF")  # SQLite's own default, per connection
+        db.execute(
+            "INSERT INTO email_addresses (address_id, email_address, user_id) "
+            "VALUES (500, 'ghost@example.com', 99)"
+        )
+    return "email_addresses row 500 (user_id = 99, no such users row)"
+
+
+def test_sqlite_orphans_from_before_a_migration_are_named_not_blamed(tmp_path):
+    from tests.helpers import alembic, invoke
+
+    path = tmp_path / "t.db"
+    url = f"sqlite:///{path}"
+    assert invoke("stage", "1", "--url", url, "--no-lesson").returncode == 0
+    orphan = add_an_older_orphan(path)
+    runs = {
+        2: ["invoke", "stage", "2"],  # seeds pet rows: moves rows
+        3: ["invoke", "stage", "3"],
+        1: ["alembic", "-x", "allow_data_loss=true", "downgrade", "0001"],  # drops pet
+    }
+    for target, (command, *args) in runs.items():
+        if command == "invoke":
+            result = invoke(*args, "--url", url, "--no-lesson")
+        else:
+            result = alembic("-x", f"url={url}", *args)
+        assert result.returncode == 0, result.stderr
+        said = " ".join(result.stderr.split())
+        assert "note: 1 row already pointed at no row before this run" in said
+        assert orphan in said and "broken by this migration" not in said
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            assert stage_of(connection) == STAIRWAY[target]
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database", [d for d in DATABASES if d == "sqlite"])
+def test_sqlite_orphans_a_migration_makes_are_refused_beside_older_ones(connection, scratch_url):
+    climb(connection, STAIRWAY[1])
+    orphan = add_an_older_orphan(Path(scratch_url.database))
+    before = snapshot(connection, scratch_url)
+
+    def insert_a_row_that_points_nowhere(ctx, step, heads, run_args):
+        ctx.connection.exec_driver_sql(
+            "INSERT INTO email_addresses (address_id, email_address, user_id) "
+            "VALUES (600, 'new@example.com', 77)"
+        )
+
+    with pytest.raises(StairwayError) as refused:
+        move(connection, STAIRWAY[2], on_version_apply=[insert_a_row_that_points_nowhere])
+    said = str(refused.value)
+    assert said.startswith(
+        "foreign keys broken by this migration: email_addresses row 600 (user_id = 77, "
+        "no such users row) (older ones, left as they were: " + orphan
+    )
     assert snapshot(connection, scratch_url) == before
 
 

@@ -69,6 +69,14 @@ def test_stages_marks_where_the_database_is(tmp_path):
             ["stage", "1", "--url", "postgresql+psycopg://root:s3cret@127.0.0.1:1/x"],
             "cannot connect to postgresql+psycopg://root:***@127.0.0.1:1/x",
         ),
+        (
+            ["stage", "1", "--url", "postgresql+psycopg://root@127.0.0.1:54x32/x"],
+            "the port '54x32' in the database URL is not a number",
+        ),
+        (
+            ["stages", "--url", "mysql+pymysql://root@127.0.0.1/x?charset=nonsense"],
+            "MariaDB knows no character set 'nonsense'",
+        ),
         (["sql", "1", "--dialect", "oracle"], "unknown dialect 'oracle'"),
         (["sql", "0"], "stage 0 is the empty database"),
     ],
@@ -405,3 +413,124 @@ def test_a_failed_move_says_which_stage_the_database_is_at(scratch_url, connecti
         assert stage_of(connection) == STAIRWAY[2]
         assert "→" not in result.stdout
         assert result.stderr.strip().endswith("Nothing was changed.")
+
+
+# -- what a database is, said truly ---------------------------------------------
+
+
+def state(url) -> tuple:
+    """What a database holds: every table's columns and rows, and its stamp if any."""
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = (structure(connection), rows(connection))
+    engine.dispose()
+    return found
+
+
+def execute(url, *statements: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def test_two_stamped_revisions_are_one_clear_line_from_every_task(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    assert invoke("stage", "2", "--url", url, "--no-lesson").returncode == 0
+    execute(scratch_url, "INSERT INTO alembic_version (version_num) VALUES ('0001')")
+    before = state(scratch_url)
+    for args in (["stages"], ["show"], ["up"], ["down", "--yes"], ["seed"], ["reset", "--yes"]):
+        result = invoke(*args, "--url", url)
+        assert_one_line_error(
+            result,
+            "alembic_version holds 2 revisions, 0001 and 0002",
+            "its tables are those of stage 2",
+            "alembic stamp --purge 0002",
+        )
+        assert state(scratch_url) == before, args
+
+
+VERSION_TABLE = "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+
+
+def test_a_stamp_without_its_tables_is_no_stage_at_all(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    execute(scratch_url, VERSION_TABLE, "INSERT INTO alembic_version VALUES ('0003')")
+    before = state(scratch_url)
+    for args in (["stages"], ["show"], ["up"]):
+        result = invoke(*args, "--url", url)
+        assert_one_line_error(
+            result,
+            "stamped at stage 3 (0003), but none of its tables is there",
+            "invoke reset --yes",
+        )
+        assert "you are here" not in result.stdout
+    assert state(scratch_url) == before
+
+
+def another_applications_database(url) -> None:
+    execute(
+        url,
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR(40))",
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer INTEGER)",
+        "INSERT INTO customers (id, name) VALUES (1, 'Acme')",
+        "INSERT INTO invoices (id, customer) VALUES (7, 1)",
+    )
+
+
+def test_another_applications_database_is_named_when_read(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    another_applications_database(scratch_url)
+    for task in ("stages", "show"):
+        result = invoke(task, "--url", url)
+        assert result.returncode == 0, result.stderr
+        said = result.stdout.splitlines()[1]
+        assert "not the tutorial's" in said and "customers, invoices" in said
+        assert "stage 0" not in result.stdout and "you are here" not in result.stdout
+
+
+def test_tasks_that_change_data_refuse_another_applications_database(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    another_applications_database(scratch_url)
+    before = state(scratch_url)
+    changing = (["stage", "1"], ["stage", "0"], ["up"], ["down", "--yes"], ["seed"],
+                ["reset", "--yes"], ["walk", "--reset"])  # fmt: skip
+    for args in changing:
+        result = invoke(*args, "--url", url)
+        assert_one_line_error(
+            result, "not the tutorial's", "the tables customers, invoices", "another database"
+        )
+        assert state(scratch_url) == before, args
+
+
+def test_show_reads_only_the_rows_it_shows(scratch_url, capsys):
+    from invoke import Context
+    from sqlalchemy import Engine, event, text
+
+    import tasks
+
+    url = scratch_url.render_as_string(hide_password=False)
+    assert invoke("stage", "1", "--url", url, "--no-lesson").returncode == 0
+    engine = make_engine(scratch_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO users (user_name) VALUES (:name)"),
+            [{"name": f"user {n}"} for n in range(10_000)],
+        )
+        total = connection.execute(text("SELECT count(*) FROM users")).scalar_one()
+    engine.dispose()
+    reads: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        said = " ".join(statement.split())
+        if said.upper().startswith("SELECT") and " FROM users" in said and "count(" not in said:
+            reads.append(said)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        tasks.show(Context(), url=url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert f"{total - 12} more rows" in capsys.readouterr().out
+    assert reads and all(" LIMIT " in s.upper() for s in reads), reads

@@ -448,6 +448,7 @@ def hash_passwords_before_the_lock() -> HashedPasswords | None:
         return HashedPasswords({}, {}, 0.0)  # a run killed later: the hashes were written
     iterations = context.config.attributes.get("password_iterations", PASSWORD_ITERATIONS)
     start = time.perf_counter()
+    refuse_passwords_that_are_not_text()
     passwords = read_passwords()
     if len(passwords) * iterations >= LONG_HASHING and op.get_context().dialect.name != "sqlite":
         # fail before a long hashing, not after it; the check runs again under the
@@ -455,6 +456,25 @@ def hash_passwords_before_the_lock() -> HashedPasswords | None:
         refuse_data_that_breaks_stage_4()
     hashes = hash_all(passwords, iterations, "revision 0004: hashing passwords")
     return HashedPasswords(passwords, hashes, time.perf_counter() - start)
+
+
+def refuse_passwords_that_are_not_text() -> None:
+    """Stop, naming the users, if a password is bytes: hashing needs the text it stands for.
+
+    Only SQLite can hold one (a VARCHAR column there takes any value, and a
+    client that binds bytes stores a BLOB); which text the bytes encode is
+    for a person to say.  SQLite's migration holds the write lock already,
+    so none can come after this check.
+    """
+    if op.get_context().dialect.name != "sqlite":
+        return
+    users = users_now()
+    op.refuse_rows(
+        sa.select(users.c.user_id).where(sa.func.typeof(users.c.password) == "blob"),
+        "passwords stored as bytes (BLOB), not text, cannot be hashed (user_id)",
+        "Store each as text, e.g. UPDATE users SET password = CAST(password AS TEXT) "
+        "WHERE typeof(password) = 'blob', or set it to NULL",
+    )
 
 
 # -- the lock, and what is written under it --------------------------------------------

@@ -235,3 +235,25 @@ def test_a_positional_insert_fails_only_where_the_order_cannot_be_restored(conne
         assert anns_password_and_number(connection) == ("5551234", 1234)
     else:
         assert anns_password_and_number(connection) == ("1234", 5551234)
+
+
+def test_a_password_stored_as_bytes_is_refused_with_its_user_before_any_change(tmp_path):
+    # only SQLite lets a VARCHAR hold bytes: a client that binds bytes stores a BLOB
+    import sqlite3
+
+    from tests.helpers import alembic
+
+    path = tmp_path / "t.db"
+    url = f"sqlite:///{path}"
+    assert invoke("stage", str(BEFORE.number), "--url", url, "--no-lesson").returncode == 0
+    with sqlite3.connect(path) as db:
+        (user_id,) = db.execute("SELECT min(user_id) FROM users").fetchone()
+        db.execute("UPDATE users SET password = ? WHERE user_id = ?", (b"s3cret", user_id))
+    before = path.read_bytes()
+    said = f"passwords stored as bytes (BLOB), not text, cannot be hashed (user_id): {user_id}."
+    assert_one_line_error(invoke("stage", str(STAGE.number), "--url", url), said)
+    assert path.read_bytes() == before
+    result = alembic("-x", f"url={url}", "upgrade", STAGE.revision)
+    assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
+    assert said in " ".join((result.stdout + result.stderr).split())
+    assert path.read_bytes() == before
