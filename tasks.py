@@ -117,12 +117,17 @@ def _read_where(connection):
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
     from sqlalchemy_stairway.guards import DriftError, drift, present_tables, what_drifted
+    from sqlalchemy_stairway.interrupted import find_interrupted
     from sqlalchemy_stairway.migrate import current_stage
 
     with friendly_errors():
         here = current_stage(STAIRWAY, connection)
         differences = drift(connection, here)
         if not differences:
+            return here
+        interrupted = find_interrupted(STAIRWAY, connection, here)
+        if interrupted is not None:  # not a change by hand: named, with how to finish it
+            display.console().print(f"[yellow]Note: {interrupted}.[/]", soft_wrap=True)
             return here
         tables = present_tables(connection)
         if here.revision is not None and not set(here.metadata.tables) & set(tables):
@@ -139,11 +144,19 @@ def _read_where(connection):
     return here
 
 
-def _check_drift(connection, stage) -> None:
+def _check_drift(connection, stage, target=None) -> None:
+    """Refuse a database changed by hand; let a run through that finishes an interrupted move."""
+    from scripts.stages import STAIRWAY
     from sqlalchemy_stairway.guards import refuse_drift
 
     with friendly_errors():
-        refuse_drift(connection, stage, _drift_remedy(connection, stage))
+        refuse_drift(
+            connection,
+            stage,
+            _drift_remedy(connection, stage),
+            stairway=STAIRWAY,
+            target=target,
+        )
 
 
 def _agree_to_losses(connection, start, target, yes: bool):
@@ -162,8 +175,13 @@ def _agree_to_losses(connection, start, target, yes: bool):
         except DBAPIError:
             # a table to count is not there: a database changed by hand says so best
             connection.rollback()
-            _check_drift(connection, start)
-            raise
+            _check_drift(connection, start, target)
+            # or a downgrade killed half-way, which this move finishes
+            raise Exit(
+                f"error: going to stage {target.number} was interrupted half-way, and what it "
+                "would still lose cannot be counted; run it again with --yes to finish it",
+                code=1,
+            ) from None
 
 
 def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool = True) -> None:
@@ -185,12 +203,14 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
     console = display.console()
     with locked(connection):
         start = current_stage(STAIRWAY, connection)
-        _check_drift(connection, start)  # another application's database is not "empty"
         if callable(target):
             target = target(start)
-            if isinstance(target, str):
-                console.print(target)
-                return
+        # another application's database is not "empty"; a move killed half-way
+        # goes on only if this run finishes it
+        _check_drift(connection, start, None if isinstance(target, str) else target)
+        if isinstance(target, str):
+            console.print(target)
+            return
         seed_each = seed_on_the_way(STAIRWAY)
         passed = []
 

@@ -32,6 +32,7 @@ from scripts.stages import HEAD, STAIRWAY
 from sqlalchemy_stairway.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.errors import StairwayError
 from sqlalchemy_stairway.guards import named
+from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
@@ -105,7 +106,8 @@ def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
     if not heads:
         version_table = migration_context.version_table
         tables = sorted(set(inspect(connection).get_table_names()) - {version_table})
-        if tables:
+        # a first revision killed half-way on MariaDB left its own tables: finish it
+        if tables and find_interrupted(STAIRWAY, connection, STAIRWAY.base) is None:
             raise CommandError(
                 f"this database is not the tutorial's: it was never migrated by this project, "
                 f"yet it holds the tables {named(tables)}. Point -x url=... (or $DATABASE_URL) at "

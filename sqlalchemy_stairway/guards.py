@@ -3,7 +3,8 @@
 - :func:`connect_checked`: a SQLite file that is not a database, or that
   cannot be written, is named as such before anything runs.
 - :func:`refuse_drift`: a database whose schema is not the one its stamp
-  claims is reported, in words, and not migrated.
+  claims is reported, in words, and not migrated; a move killed half-way
+  is named as such, and finished by running the same move again.
 - :func:`backup_if_changed`: before a run changes a SQLite database, a
   copy, kept only when the run did change it, readable by its owner alone.
 """
@@ -21,7 +22,8 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DatabaseError
 
 from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.stages import Stage
+from sqlalchemy_stairway.interrupted import find_interrupted
+from sqlalchemy_stairway.stages import Stage, Stairway
 from sqlalchemy_stairway.transactions import reading
 
 
@@ -120,14 +122,31 @@ def drift(connection: Connection, stage: Stage) -> list[str]:
     return [in_words(difference, stage) for difference in found]
 
 
-def refuse_drift(connection: Connection, stage: Stage, remedy: str = "") -> None:
+def refuse_drift(
+    connection: Connection,
+    stage: Stage,
+    remedy: str = "",
+    *,
+    stairway: Stairway | None = None,
+    target: Stage | None = None,
+) -> None:
     """Fail if the database's schema differs from the models of the stage it is stamped at.
 
     ``remedy`` ends the message: how to start again, in the caller's commands.
+    Given the ``stairway``, a difference that is a move killed half-way
+    (:mod:`sqlalchemy_stairway.interrupted`) is named as such, and let
+    through when the run's ``target`` finishes that move.
     """
     differences = drift(connection, stage)
-    if differences:
-        raise DriftError(stage, differences, remedy, present_tables(connection))
+    if not differences:
+        return
+    if stairway is not None:
+        found = find_interrupted(stairway, connection, stage)
+        if found is not None:
+            if target is not None and found.finished_by(target):
+                return
+            raise StairwayError(f"{found}. Nothing was migrated.")
+    raise DriftError(stage, differences, remedy, present_tables(connection))
 
 
 def in_words(difference, stage: Stage) -> str:

@@ -1,10 +1,10 @@
-"""Two operations the stairway's revisions share, registered on ``op``.
+"""The operations the stairway's revisions share, registered on ``op``.
 
 Alembic's operation plugins (``Operations.register_operation``) let a
 revision say ``op.refuse_rows(...)`` as it says ``op.add_column(...)``;
 env.py imports this module so the operations exist whenever a revision
-runs.  Both only read, and both do nothing in offline ``--sql`` mode,
-where there are no rows to look at.
+runs.  They only read, and do nothing in offline ``--sql`` mode, where
+there are no rows or tables to look at.
 
 - ``op.refuse_rows(query, problem, fix)``: stop before any DDL when rows
   would break the step (MariaDB cannot roll DDL back, so a data check
@@ -12,14 +12,24 @@ where there are no rows to look at.
 - ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
   would destroy data unless the caller said yes (``invoke ... --yes``,
   ``alembic -x allow_data_loss=true downgrade ...``).
+- ``op.done(step)``: whether a step of a revision is found done already.
+  MariaDB commits each DDL statement on its own, so a run killed half-way
+  leaves some steps of a revision done and the version stamp unchanged;
+  a revision skips the steps it finds done, so the next run finishes it.
+  A step is a function of the schema as it is now (:class:`SchemaNow`)
+  that says whether the step's change is there, its docstring what the
+  step does ("renaming users to user_account").  On a database that rolls
+  DDL back, no step is ever found done: nothing was looked at.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from alembic import context
+from alembic.ddl.impl import DefaultImpl
 from alembic.operations import MigrateOperation, Operations
 from alembic.util import CommandError
-from sqlalchemy import Select, inspect
+from sqlalchemy import Connection, Select, inspect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import TableClause
 
 SHOWN_ROWS = 5
@@ -86,6 +96,18 @@ def _rows(count: int) -> str:
     return f"{count} row{'' if count == 1 else 's'}"
 
 
+def _count(operations: Operations, query: Select) -> int:
+    """Count what a loss query finds; 0 when a run killed earlier dropped it already."""
+    try:
+        return operations.get_bind().execute(query).scalar_one()
+    except DBAPIError:
+        if operations.get_context().impl.transactional_ddl:
+            raise
+        # MariaDB: the table or column is gone, and a failed read leaves the
+        # transaction as it was
+        return 0
+
+
 def lock_what_is_counted(operations: Operations, queries: Iterable[Select]) -> None:
     """Keep writers out of the counted tables until the revision is done.
 
@@ -122,9 +144,8 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
         # `stairway check` reads this list: a loss the revision declared is no defect
         context.config.attributes.setdefault("data_loss_confirmed", []).extend(operation.losses)
         return
-    bind = operations.get_bind()
     lock_what_is_counted(operations, operation.losses.values())
-    counts = {what: bind.execute(query).scalar_one() for what, query in operation.losses.items()}
+    counts = {what: _count(operations, query) for what, query in operation.losses.items()}
     agreed = {_key(what): count for what, count in allowed.items()} if allowed else {}
     beyond = {what: count for what, count in counts.items() if count > agreed.get(_key(what), 0)}
     if beyond and agreed:
@@ -140,6 +161,78 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
             + "; run it again with --yes (alembic: -x allow_data_loss=true) to accept. "
             "Nothing was changed."
         )
+
+
+class SchemaNow:
+    """The schema as it is at this moment, read afresh: what a step looks for."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.inspector = inspect(connection)
+        self.tables = set(self.inspector.get_table_names())
+
+    def has_table(self, table: str) -> bool:
+        return table in self.tables
+
+    def columns(self, table: str) -> dict[str, dict]:
+        """Return the columns of ``table`` by name ({} when there is no such table)."""
+        if table not in self.tables:
+            return {}
+        return {c["name"]: c for c in self.inspector.get_columns(table)}
+
+    def has_column(self, table: str, column: str) -> bool:
+        return column in self.columns(table)
+
+    def foreign_keys(self, table: str) -> set[str]:
+        if table not in self.tables:
+            return set()
+        return {fk["name"] for fk in self.inspector.get_foreign_keys(table)}
+
+    def indexes(self, table: str) -> set[str]:
+        if table not in self.tables:
+            return set()
+        return {index["name"] for index in self.inspector.get_indexes(table)}
+
+
+Step = Callable[[SchemaNow], bool]
+
+
+def rolls_back_ddl(connection: Connection) -> bool:
+    """True when a migration's DDL is undone with its transaction (not on MariaDB)."""
+    if connection.info.get("transactional_ddl"):  # our SQLite engines BEGIN explicitly
+        return True
+    return bool(DefaultImpl.get_by_dialect(connection.dialect).transactional_ddl)
+
+
+def steps_done(steps: tuple[Step, ...], connection: Connection) -> list[Step]:
+    """Return the ``steps`` found done in ``connection``'s schema, in their order."""
+    if rolls_back_ddl(connection):
+        return []
+    schema = SchemaNow(connection)
+    return [step for step in steps if step(schema)]
+
+
+def step_name(step: Step) -> str:
+    return " ".join((step.__doc__ or step.__name__).split())
+
+
+@Operations.register_operation("done")
+class DoneOp(MigrateOperation):
+    """Tell whether a step of the revision is done already: see the module's docstring."""
+
+    def __init__(self, step: Step) -> None:
+        self.step = step
+
+    @classmethod
+    def done(cls, operations: Operations, step: Step) -> bool:
+        return operations.invoke(cls(step))
+
+
+@Operations.implementation_for(DoneOp)
+def _done(operations: Operations, operation: DoneOp) -> bool:
+    migration = operations.get_context()
+    if migration.as_sql or migration.impl.transactional_ddl:
+        return False
+    return bool(operation.step(SchemaNow(operations.get_bind())))
 
 
 def unlock_tables(connection) -> None:

@@ -12,12 +12,14 @@ their users.  What a rename drags along is renamed too, so nothing of the
 old names is left: the primary key and foreign key constraints, the foreign
 key's index on MariaDB, the id sequences on PostgreSQL.
 
-Three things in the old data can break the new schema, and the upgrade
-checks all three before its first DDL statement (MariaDB cannot roll DDL
+Four things in the old data can break the new schema, and the upgrade
+checks all four before its first DDL statement (MariaDB cannot roll DDL
 back): a user without a name, a name longer than 30 characters (PostgreSQL
-refuses to narrow a column holding one), and an e-mail address that
-belongs to nobody, which the 0.3 tutorial itself leaves behind with
-``del mary.addresses[1]``.  Each is refused with the rows named.
+refuses to narrow a column holding one), an e-mail address that belongs to
+nobody, which the 0.3 tutorial itself leaves behind with
+``del mary.addresses[1]``, and one whose user_id names no user (written
+while foreign key checks were off), which the new foreign key refuses.
+Each is refused with the rows named.
 
 Plaintext passwords do not reach this stage: each becomes a salted
 PBKDF2-SHA256 hash in ``password_hash``, in Django's
@@ -124,24 +126,223 @@ PROGRESS_BAR_FROM = 300  # fewer passwords than this get one summary line, never
 # PBKDF2 iterations in all (a few seconds of CPU) worth checking the data before as well
 LONG_HASHING = 10_000_000
 
-users = sa.table(
-    "users",
-    sa.column("user_id", sa.Integer),
-    sa.column("user_name", sa.String),
-    sa.column("password", sa.String),
-    sa.column("password_hash", sa.String),
-)
-email_addresses = sa.table(
-    "email_addresses",
-    sa.column("address_id", sa.Integer),
-    sa.column("email_address", sa.String),
-    sa.column("user_id", sa.Integer),
-)
 user_account = sa.table(
     "user_account",
     sa.column("fullname", sa.String),
     sa.column("password_hash", sa.String),
 )
+
+
+# -- the upgrade's steps, as MariaDB leaves them ---------------------------------------
+# MariaDB commits every DDL statement on its own: a run killed half-way leaves
+# the first steps done and the stamp at 0003.  Each step below says whether its
+# change is in the schema; the upgrade skips what it finds done, so the next
+# run finishes it, and `invoke stages` names the last step found.  PostgreSQL
+# and SQLite roll a killed run back whole: there, no step is ever found done.
+
+
+def user_table_columns(schema) -> dict:
+    return schema.columns("users") or schema.columns("user_account")
+
+
+def added_password_hash(schema) -> bool:
+    """adding users.password_hash"""
+    return "password_hash" in user_table_columns(schema)
+
+
+def renamed_users(schema) -> bool:
+    """renaming users to user_account"""
+    return schema.has_table("user_account")
+
+
+def dropped_password(schema) -> bool:
+    """dropping the plaintext passwords, once hashed"""
+    return schema.has_table("user_account") and not schema.has_column("user_account", "password")
+
+
+def renamed_user_id(schema) -> bool:
+    """renaming user_account.user_id to id"""
+    return schema.has_column("user_account", "id")
+
+
+def renamed_user_name(schema) -> bool:
+    """renaming user_account.user_name to name, VARCHAR(30) NOT NULL"""
+    return schema.has_column("user_account", "name")
+
+
+def added_fullname(schema) -> bool:
+    """adding user_account.fullname"""
+    return schema.has_column("user_account", "fullname")
+
+
+def renamed_email_addresses(schema) -> bool:
+    """renaming email_addresses to address"""
+    return schema.has_table("address")
+
+
+def dropped_old_foreign_key(schema) -> bool:
+    """dropping the foreign key fk_email_addresses_user_id_users"""
+    return schema.has_table("address") and (
+        "fk_email_addresses_user_id_users" not in schema.foreign_keys("address")
+    )
+
+
+def dropped_old_foreign_key_index(schema) -> bool:
+    """dropping the index fk_email_addresses_user_id_users"""
+    return schema.has_table("address") and (
+        "fk_email_addresses_user_id_users" not in schema.indexes("address")
+    )
+
+
+def renamed_address_id(schema) -> bool:
+    """renaming address.address_id to id"""
+    return schema.has_column("address", "id")
+
+
+def made_user_id_not_null(schema) -> bool:
+    """making address.user_id NOT NULL"""
+    column = schema.columns("address").get("user_id")
+    return column is not None and not column["nullable"]
+
+
+def added_new_foreign_key(schema) -> bool:
+    """adding the foreign key fk_address_user_id_user_account"""
+    return "fk_address_user_id_user_account" in schema.foreign_keys("address")
+
+
+UPGRADE_STEPS = (
+    added_password_hash,
+    renamed_users,
+    dropped_password,
+    renamed_user_id,
+    renamed_user_name,
+    added_fullname,
+    renamed_email_addresses,
+    dropped_old_foreign_key,
+    dropped_old_foreign_key_index,
+    renamed_address_id,
+    made_user_id_not_null,
+    added_new_foreign_key,
+)
+
+
+# -- the downgrade's steps, in the same way ---------------------------------------------
+
+
+def address_table_columns(schema) -> dict:
+    return schema.columns("address") or schema.columns("email_addresses")
+
+
+def address_table_foreign_keys(schema) -> set[str]:
+    return schema.foreign_keys("address") | schema.foreign_keys("email_addresses")
+
+
+def dropped_fullname(schema) -> bool:
+    """dropping user_account.fullname"""
+    columns = user_table_columns(schema)
+    return bool(columns) and "fullname" not in columns
+
+
+def dropped_password_hash(schema) -> bool:
+    """dropping user_account.password_hash"""
+    columns = user_table_columns(schema)
+    return bool(columns) and "password_hash" not in columns
+
+
+def renamed_id_back(schema) -> bool:
+    """renaming user_account.id back to user_id"""
+    return "user_id" in user_table_columns(schema)
+
+
+def renamed_name_back(schema) -> bool:
+    """renaming user_account.name back to user_name, VARCHAR(40) NULL"""
+    return "user_name" in user_table_columns(schema)
+
+
+def added_password_back(schema) -> bool:
+    """adding the password column back, empty"""
+    return "password" in user_table_columns(schema)
+
+
+def renamed_user_account_back(schema) -> bool:
+    """renaming user_account back to users"""
+    return schema.has_table("users")
+
+
+def dropped_new_foreign_key(schema) -> bool:
+    """dropping the foreign key fk_address_user_id_user_account"""
+    return bool(address_table_columns(schema)) and (
+        "fk_address_user_id_user_account" not in address_table_foreign_keys(schema)
+    )
+
+
+def dropped_new_foreign_key_index(schema) -> bool:
+    """dropping the index fk_address_user_id_user_account"""
+    return bool(address_table_columns(schema)) and "fk_address_user_id_user_account" not in (
+        schema.indexes("address") | schema.indexes("email_addresses")
+    )
+
+
+def renamed_address_id_back(schema) -> bool:
+    """renaming address.id back to address_id"""
+    return "address_id" in address_table_columns(schema)
+
+
+def made_user_id_nullable(schema) -> bool:
+    """making address.user_id NULL again"""
+    column = address_table_columns(schema).get("user_id")
+    return column is not None and column["nullable"]
+
+
+def added_old_foreign_key(schema) -> bool:
+    """adding the foreign key fk_email_addresses_user_id_users back"""
+    return "fk_email_addresses_user_id_users" in address_table_foreign_keys(schema)
+
+
+def renamed_address_back(schema) -> bool:
+    """renaming address back to email_addresses"""
+    return schema.has_table("email_addresses")
+
+
+DOWNGRADE_STEPS = (
+    dropped_fullname,
+    dropped_password_hash,
+    renamed_id_back,
+    renamed_name_back,
+    added_password_back,
+    renamed_user_account_back,
+    dropped_new_foreign_key,
+    dropped_new_foreign_key_index,
+    renamed_address_id_back,
+    made_user_id_nullable,
+    added_old_foreign_key,
+    renamed_address_back,
+)
+
+
+def users_now() -> sa.Table:
+    """``users`` under the names it has now: a resumed run may find it renamed."""
+    return sa.Table(
+        "user_account" if op.done(renamed_users) else "users",
+        sa.MetaData(),
+        sa.Column("id" if op.done(renamed_user_id) else "user_id", sa.Integer, key="user_id"),
+        sa.Column("user_name", sa.String),
+        sa.Column("password", sa.String),
+        sa.Column("password_hash", sa.String),
+    )
+
+
+def email_addresses_now() -> sa.Table:
+    """``email_addresses`` under the names it has now."""
+    return sa.Table(
+        "address" if op.done(renamed_email_addresses) else "email_addresses",
+        sa.MetaData(),
+        sa.Column(
+            "id" if op.done(renamed_address_id) else "address_id", sa.Integer, key="address_id"
+        ),
+        sa.Column("email_address", sa.String),
+        sa.Column("user_id", sa.Integer),
+    )
 
 
 def hash_password(password: str, iterations: int) -> str:
@@ -214,6 +415,7 @@ def hash_all(passwords: dict[int, str], iterations: int, description: str) -> di
 
 def read_passwords(*, for_update: bool = False) -> dict[int, str]:
     """Return user_id -> plaintext password of every user that has one."""
+    users = users_now()
     query = sa.select(users.c.user_id, users.c.password).where(users.c.password.is_not(None))
     if for_update:
         query = query.with_for_update()
@@ -242,6 +444,8 @@ def hash_passwords_before_the_lock() -> HashedPasswords | None:
             "-- here the online upgrade hashes every users.password, before the lock"
         )
         return None
+    if op.done(dropped_password):
+        return HashedPasswords({}, {}, 0.0)  # a run killed later: the hashes were written
     iterations = context.config.attributes.get("password_iterations", PASSWORD_ITERATIONS)
     start = time.perf_counter()
     refuse_passwords_that_are_not_text()
@@ -264,6 +468,7 @@ def refuse_passwords_that_are_not_text() -> None:
     """
     if op.get_context().dialect.name != "sqlite":
         return
+    users = users_now()
     op.refuse_rows(
         sa.select(users.c.user_id).where(sa.func.typeof(users.c.password) == "blob"),
         "passwords stored as bytes (BLOB), not text, cannot be hashed (user_id)",
@@ -307,6 +512,8 @@ def write_password_hashes(hashed: HashedPasswords | None) -> None:
             "-- here it writes the hashes, re-hashing the passwords changed meanwhile"
         )
         return
+    if op.done(dropped_password):
+        return
     iterations = context.config.attributes.get("password_iterations", PASSWORD_ITERATIONS)
     now = read_passwords(for_update=op.get_context().dialect.name == "mysql")
     start = time.perf_counter()
@@ -314,6 +521,7 @@ def write_password_hashes(hashed: HashedPasswords | None) -> None:
     hashes = {uid: hashed.hashes[uid] for uid in now if uid not in changed}
     hashes |= hash_all(changed, iterations, "revision 0004: re-hashing changed passwords")
     rehashing = time.perf_counter() - start
+    users = users_now()
     update = (
         users.update()
         .where(users.c.user_id == sa.bindparam("uid"))
@@ -362,26 +570,52 @@ def refuse_data_that_breaks_stage_4(*, locking: bool = False) -> None:
         return query.with_for_update() if locking else query
 
     length = sa.func.length if op.get_context().dialect.name == "sqlite" else sa.func.char_length
-    op.refuse_rows(
-        locked(sa.select(users.c.user_id).where(users.c.user_name.is_(None))),
-        "users without a user_name cannot move to user_account.name, which is NOT NULL (user_id)",
-        "Give each a name, or delete them",
-    )
-    op.refuse_rows(
-        locked(sa.select(users.c.user_id, users.c.user_name).where(length(users.c.user_name) > 30)),
-        "user names longer than 30 characters do not fit user_account.name VARCHAR(30) "
-        "(user_id, user_name)",
-        "Shorten them to 30 characters at most",
-    )
+    # a resumed run checks only what its remaining steps would break
+    if not op.done(renamed_user_name):
+        users = users_now()
+        op.refuse_rows(
+            locked(sa.select(users.c.user_id).where(users.c.user_name.is_(None))),
+            "users without a user_name cannot move to user_account.name, which is NOT NULL "
+            "(user_id)",
+            "Give each a name, or delete them",
+        )
+        op.refuse_rows(
+            locked(
+                sa.select(users.c.user_id, users.c.user_name).where(length(users.c.user_name) > 30)
+            ),
+            "user names longer than 30 characters do not fit user_account.name VARCHAR(30) "
+            "(user_id, user_name)",
+            "Shorten them to 30 characters at most",
+        )
+    if op.done(added_new_foreign_key):
+        return
+    email_addresses = email_addresses_now()
+    if not op.done(made_user_id_not_null):
+        op.refuse_rows(
+            locked(
+                sa.select(email_addresses.c.address_id, email_addresses.c.email_address).where(
+                    email_addresses.c.user_id.is_(None)
+                )
+            ),
+            "e-mail addresses that belong to no user cannot move to address, whose user_id "
+            "is NOT NULL (address_id, email_address)",
+            "Give each a user_id, or delete them",
+        )
+    users = users_now()
     op.refuse_rows(
         locked(
-            sa.select(email_addresses.c.address_id, email_addresses.c.email_address).where(
-                email_addresses.c.user_id.is_(None)
+            sa.select(
+                email_addresses.c.address_id,
+                email_addresses.c.email_address,
+                email_addresses.c.user_id,
+            ).where(
+                email_addresses.c.user_id.is_not(None),
+                ~sa.exists().where(users.c.user_id == email_addresses.c.user_id),
             )
         ),
-        "e-mail addresses that belong to no user cannot move to address, whose user_id "
-        "is NOT NULL (address_id, email_address)",
-        "Give each a user_id, or delete them",
+        "e-mail addresses whose user_id names no user break address's foreign key to "
+        "user_account (address_id, email_address, user_id)",
+        "Point each at a user, or delete them",
     )
 
 
@@ -420,13 +654,16 @@ def rename_id_column(batch, old: str, new: str) -> None:
     )
 
 
-def drop_foreign_key(batch, table: str, name: str) -> None:
-    # the first half of renaming a foreign key; rename_foreign_key() is the second
+def drop_foreign_key(batch, table: str, name: str, done=(None, None)) -> None:
+    # the first half of renaming a foreign key; rename_foreign_key() is the second.
+    # ``done``: the steps that find the key and its index dropped, if they can be
     dialect = op.get_context().dialect.name
     if dialect == "postgresql":
         return  # renamed in place instead
-    batch.drop_constraint(name, type_="foreignkey")
-    if dialect == "mysql":
+    dropped_key, dropped_index = done
+    if dropped_key is None or not op.done(dropped_key):
+        batch.drop_constraint(name, type_="foreignkey")
+    if dialect == "mysql" and (dropped_index is None or not op.done(dropped_index)):
         # InnoDB made an index for the foreign key and keeps it after the
         # drop; drop it too, so nothing of the old name survives
         batch.drop_index(name)
@@ -463,52 +700,71 @@ def freed_space_zeroed():
 
 
 def upgrade() -> None:
-    """Hash passwords, then under the lock rename to user_account/address, tighten NOT NULLs."""
+    """Hash passwords, then under the lock rename to user_account/address, tighten NOT NULLs.
+
+    Each step runs unless a run killed earlier did it already (MariaDB only:
+    see UPGRADE_STEPS).
+    """
     with freed_space_zeroed():  # SQLite: no plaintext left in the file's free pages
         hashed = hash_passwords_before_the_lock()
         take_the_lock()
 
-        with op.batch_alter_table("users") as batch:
-            batch.add_column(sa.Column("password_hash", sa.String(128)))
+        if not op.done(added_password_hash):
+            with op.batch_alter_table("users") as batch:
+                batch.add_column(sa.Column("password_hash", sa.String(128)))
         write_password_hashes(hashed)
 
-        op.rename_table("users", "user_account")
+        if not op.done(renamed_users):
+            op.rename_table("users", "user_account")
         with op.batch_alter_table("user_account") as batch:
-            batch.drop_column("password")
-            rename_id_column(batch, "user_id", "id")
-            batch.alter_column(
-                "user_name",
-                new_column_name="name",
-                existing_type=sa.String(40),
-                type_=sa.String(30),
-                existing_nullable=True,
-                nullable=False,
-            )
-            batch.add_column(sa.Column("fullname", sa.String(100)))
+            if not op.done(dropped_password):
+                batch.drop_column("password")
+            if not op.done(renamed_user_id):
+                rename_id_column(batch, "user_id", "id")
+            if not op.done(renamed_user_name):
+                batch.alter_column(
+                    "user_name",
+                    new_column_name="name",
+                    existing_type=sa.String(40),
+                    type_=sa.String(30),
+                    existing_nullable=True,
+                    nullable=False,
+                )
+            if not op.done(added_fullname):
+                batch.add_column(sa.Column("fullname", sa.String(100)))
             rename_primary_key(batch, "user_account", "pk_users", "pk_user_account", "user_id")
         rename_sequence("users_user_id_seq", "user_account_id_seq")
 
-        op.rename_table("email_addresses", "address")
+        if not op.done(renamed_email_addresses):
+            op.rename_table("email_addresses", "address")
         with op.batch_alter_table("address") as batch:
             # renames carried the foreign key along; give it its new name
-            drop_foreign_key(batch, "address", "fk_email_addresses_user_id_users")
-            rename_id_column(batch, "address_id", "id")
-            batch.alter_column(
-                "user_id",
-                existing_type=sa.Integer(),
-                existing_nullable=True,
-                nullable=False,
-            )
-            rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
-            rename_foreign_key(
+            drop_foreign_key(
                 batch,
                 "address",
                 "fk_email_addresses_user_id_users",
-                "fk_address_user_id_user_account",
-                "user_account",
-                ["user_id"],
-                ["id"],
+                done=(dropped_old_foreign_key, dropped_old_foreign_key_index),
             )
+            if not op.done(renamed_address_id):
+                rename_id_column(batch, "address_id", "id")
+            if not op.done(made_user_id_not_null):
+                batch.alter_column(
+                    "user_id",
+                    existing_type=sa.Integer(),
+                    existing_nullable=True,
+                    nullable=False,
+                )
+            rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
+            if not op.done(added_new_foreign_key):
+                rename_foreign_key(
+                    batch,
+                    "address",
+                    "fk_email_addresses_user_id_users",
+                    "fk_address_user_id_user_account",
+                    "user_account",
+                    ["user_id"],
+                    ["id"],
+                )
         rename_sequence("email_addresses_address_id_seq", "address_id_seq")
 
 
@@ -526,52 +782,68 @@ def downgrade() -> None:
         }
     )
 
-    # stage 3 has password between user_name and number, and a positional
-    # INSERT ... VALUES written for stage 3 relies on it: SQLite's rebuild and
-    # MariaDB's AFTER put it back there; PostgreSQL can only add it at the end
-    dialect = op.get_context().dialect.name
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("fullname")
-        batch.drop_column("password_hash")
-        rename_id_column(batch, "id", "user_id")
-        batch.alter_column(
-            "name",
-            new_column_name="user_name",
-            existing_type=sa.String(30),
-            type_=sa.String(40),
-            existing_nullable=False,
-            nullable=True,
-        )
-        if dialect == "sqlite":
-            # a batch names a column by the name it had when the batch began
-            batch.add_column(sa.Column("password", sa.String(10)), insert_after="name")
-        elif dialect != "mysql":
-            batch.add_column(sa.Column("password", sa.String(10)))
-        rename_primary_key(batch, "user_account", "pk_user_account", "pk_users", "id")
-    if dialect == "mysql":
-        # Alembic's add_column cannot say AFTER
-        op.execute("ALTER TABLE user_account ADD COLUMN password VARCHAR(10) AFTER user_name")
-    op.rename_table("user_account", "users")
-    rename_sequence("user_account_id_seq", "users_user_id_seq")
+    # each step runs unless a run killed earlier did it (MariaDB: see DOWNGRADE_STEPS)
+    if not op.done(renamed_user_account_back):
+        # stage 3 has password between user_name and number, and a positional
+        # INSERT ... VALUES written for stage 3 relies on it: SQLite's rebuild and
+        # MariaDB's AFTER put it back there; PostgreSQL can only add it at the end
+        dialect = op.get_context().dialect.name
+        with op.batch_alter_table("user_account") as batch:
+            if not op.done(dropped_fullname):
+                batch.drop_column("fullname")
+            if not op.done(dropped_password_hash):
+                batch.drop_column("password_hash")
+            if not op.done(renamed_id_back):
+                rename_id_column(batch, "id", "user_id")
+            if not op.done(renamed_name_back):
+                batch.alter_column(
+                    "name",
+                    new_column_name="user_name",
+                    existing_type=sa.String(30),
+                    type_=sa.String(40),
+                    existing_nullable=False,
+                    nullable=True,
+                )
+            if dialect == "sqlite":
+                # a batch names a column by the name it had when the batch began
+                batch.add_column(sa.Column("password", sa.String(10)), insert_after="name")
+            elif dialect != "mysql":
+                batch.add_column(sa.Column("password", sa.String(10)))
+            rename_primary_key(batch, "user_account", "pk_user_account", "pk_users", "id")
+        if dialect == "mysql" and not op.done(added_password_back):
+            # Alembic's add_column cannot say AFTER
+            op.execute("ALTER TABLE user_account ADD COLUMN password VARCHAR(10) AFTER user_name")
+        op.rename_table("user_account", "users")
+        rename_sequence("user_account_id_seq", "users_user_id_seq")
 
+    if op.done(renamed_address_back):
+        return
     with op.batch_alter_table("address") as batch:
-        drop_foreign_key(batch, "address", "fk_address_user_id_user_account")
-        rename_id_column(batch, "id", "address_id")
-        batch.alter_column(
-            "user_id",
-            existing_type=sa.Integer(),
-            existing_nullable=False,
-            nullable=True,
-        )
-        rename_primary_key(batch, "address", "pk_address", "pk_email_addresses", "id")
-        rename_foreign_key(
+        drop_foreign_key(
             batch,
             "address",
             "fk_address_user_id_user_account",
-            "fk_email_addresses_user_id_users",
-            "users",
-            ["user_id"],
-            ["user_id"],
+            done=(dropped_new_foreign_key, dropped_new_foreign_key_index),
         )
+        if not op.done(renamed_address_id_back):
+            rename_id_column(batch, "id", "address_id")
+        if not op.done(made_user_id_nullable):
+            batch.alter_column(
+                "user_id",
+                existing_type=sa.Integer(),
+                existing_nullable=False,
+                nullable=True,
+            )
+        rename_primary_key(batch, "address", "pk_address", "pk_email_addresses", "id")
+        if not op.done(added_old_foreign_key):
+            rename_foreign_key(
+                batch,
+                "address",
+                "fk_address_user_id_user_account",
+                "fk_email_addresses_user_id_users",
+                "users",
+                ["user_id"],
+                ["user_id"],
+            )
     op.rename_table("address", "email_addresses")
     rename_sequence("address_id_seq", "email_addresses_address_id_seq")

@@ -70,6 +70,36 @@ def test_an_upgrade_refused_for_its_data_changes_nothing(case, connection, scrat
     assert snapshot(connection, scratch_url) == before
 
 
+# an address whose user_id names no user, written past the foreign key, as each
+# database allows it (the connection fixture's SQLite engine has foreign keys off)
+GHOST = "INSERT INTO email_addresses VALUES (99, 'ghost@example.com', 404)"
+WRITTEN_PAST_THE_FOREIGN_KEY = {
+    "sqlite": (GHOST,),
+    "postgresql": (
+        "ALTER TABLE email_addresses DISABLE TRIGGER ALL",
+        GHOST,
+        "ALTER TABLE email_addresses ENABLE TRIGGER ALL",
+    ),
+    "mariadb": ("SET foreign_key_checks = 0", GHOST, "SET foreign_key_checks = 1"),
+}
+
+
+def test_an_address_of_a_user_that_does_not_exist_is_refused_before_any_ddl(
+    database, connection, scratch_url
+):
+    climb(connection, BEFORE)
+    for statement in WRITTEN_PAST_THE_FOREIGN_KEY[database]:
+        connection.execute(text(statement))
+    connection.commit()
+    before = snapshot(connection, scratch_url)
+    with pytest.raises(StairwayError) as refused:
+        move(connection, STAGE)
+    said = str(refused.value)
+    assert "e-mail addresses whose user_id names no user" in said
+    assert "99, 'ghost@example.com', 404" in said and said.endswith("Nothing was changed.")
+    assert snapshot(connection, scratch_url) == before
+
+
 def test_the_refusal_is_one_line_from_invoke_too(tmp_path):
     url = f"sqlite:///{tmp_path / 't.db'}"
     assert invoke("stage", str(BEFORE.number), "--url", url, "--no-lesson").returncode == 0

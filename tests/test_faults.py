@@ -1,0 +1,337 @@
+"""Kill a migration at every write statement; a rerun finishes it and loses nothing.
+
+For each revision, upgrade and downgrade, on every database: the run is
+counted once to its end (N writes), then for every K in 1..N the database
+is put back at the start stage (the stages' seeded rows plus a few thousand
+more), ``invoke stage TARGET`` is killed with SIGKILL just before its K-th
+write (tests/faults/killing.py), and run again to its end.  The rerun must
+reach the target stage, the schema must be exactly the target's models,
+and every row of every table must be the one before the run, by id and
+value, as the stage declarations say the target has it (a password
+verifies against its hash; what a downgrade declares lost comes back NULL).
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import URL, Connection, literal, text, update
+
+from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.checks import (
+    Checker,
+    carried_differences,
+    restored_differences,
+)
+from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.guards import drift
+from sqlalchemy_stairway.interrupted import find_interrupted
+from sqlalchemy_stairway.migrate import current_stage, migrate
+from sqlalchemy_stairway.ops import rolls_back_ddl
+from sqlalchemy_stairway.schema import rows
+from sqlalchemy_stairway.scratch import scratch_database
+from sqlalchemy_stairway.seeding import insert_many, seed_on_the_way
+from sqlalchemy_stairway.stages import Stage
+from tests.conftest import DATABASES
+from tests.faults.killing import CHEAP_ITERATIONS, PROJECT
+
+KILLING = Path(__file__).resolve().parent / "faults" / "killing.py"
+
+# every revision, both ways: (the revision's stage, "up" or "down")
+CELLS = [(stage.number, way) for stage in STAIRWAY.stages[1:] for way in ("up", "down")]
+# MariaDB cannot roll DDL back: only the revisions made resumable there are covered
+MARIADB_RESUMABLE = set(CELLS)
+
+
+def cells() -> Iterator:
+    for database in DATABASES:
+        for number, way in CELLS:
+            if database == "mariadb" and (number, way) not in MARIADB_RESUMABLE:
+                continue
+            yield pytest.param(database, number, way, id=f"{database}-{number:04d}-{way}")
+
+
+# -- the children: one preloaded process forks each run --------------------------------
+
+
+class Killer:
+    """Runs ``invoke ARGS`` in a forked child, killed before its K-th write (0: never)."""
+
+    def __init__(self) -> None:
+        self.server = subprocess.Popen(
+            [sys.executable, str(KILLING), "--serve"],
+            cwd=PROJECT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, kill_at: int, args: list[str], output: Path) -> tuple[int, str]:
+        request = {"kill_at": kill_at, "args": args, "output": str(output)}
+        self.server.stdin.write(json.dumps(request) + "\n")
+        self.server.stdin.flush()
+        answer = self.server.stdout.readline()
+        assert answer, "the process that forks the runs has died"
+        return json.loads(answer)["returncode"], output.read_text()
+
+    def close(self) -> None:
+        self.server.stdin.close()
+        self.server.wait(timeout=30)
+        self.server.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def killer() -> Iterator[Killer]:
+    killer = Killer()
+    yield killer
+    killer.close()
+
+
+def writes_made(output: str) -> int:
+    last = output.strip().splitlines()[-1]
+    assert last.startswith("writes: "), output
+    return int(last.removeprefix("writes: "))
+
+
+# -- the start: seeded rows and a few thousand more --------------------------------------
+
+EXTRA_USERS = range(1001, 3001)
+EXTRA_PETS = range(1001, 2001)
+EXTRA_ORDERS = range(1001, 1501)
+EXTRA_ITEMS = range(1001, 2001)
+
+
+def add_extra_rows(connection: Connection, stage: Stage) -> None:
+    """Give ``stage``'s new tables and columns a few thousand rows and values of their own."""
+    tables = stage.metadata.tables
+    if stage.number == 1:
+        insert_many(
+            connection,
+            tables["users"],
+            ["user_id", "user_name", "password"],
+            # one in twenty has a password, so stage 4 hashes a hundred
+            ((i, f"user{i}", f"pw{i}" if i % 20 == 0 else None) for i in EXTRA_USERS),
+        )
+        insert_many(
+            connection,
+            tables["email_addresses"],
+            ["address_id", "email_address", "user_id"],
+            ((i, f"user{i}@example.com", i) for i in EXTRA_USERS),
+        )
+    elif stage.number == 2:
+        insert_many(
+            connection,
+            tables["pet"],
+            ["id", "name", "type", "age"],
+            ((i, f"pet{i}", "cat" if i % 2 else "dog", i % 15) for i in EXTRA_PETS),
+        )
+    elif stage.number == 3:
+        users = tables["users"]
+        connection.execute(
+            update(users)
+            .where(users.c.user_id > 1000, users.c.user_id % 3 == 0)
+            .values(number=users.c.user_id * 7)
+        )
+    elif stage.number == 4:
+        people = tables["user_account"]
+        connection.execute(
+            update(people)
+            .where(people.c.id > 1000, people.c.id % 4 == 0)
+            .values(fullname=literal("Extra ") + people.c.name)
+        )
+    elif stage.number == 5:
+        insert_many(
+            connection, tables["order"], ["id", "customer_id"], ((i, i) for i in EXTRA_ORDERS)
+        )
+        insert_many(
+            connection,
+            tables["item"],
+            ["id", "order_id", "description", "quantity"],
+            ((i, 1001 + (i - 1001) // 2, f"item {i}", i % 5 + 1) for i in EXTRA_ITEMS),
+        )
+
+
+def build_start(url: URL, start: Stage) -> dict:
+    """Migrate ``url``'s empty database to ``start`` with its rows; return every row."""
+    engine = make_engine(url, for_migrations=True)
+    try:
+        with engine.connect() as connection:
+            for stage in STAIRWAY.stages[1 : start.number + 1]:
+                migrate(
+                    STAIRWAY,
+                    connection,
+                    stage,
+                    password_iterations=CHEAP_ITERATIONS,
+                    after_each=seed_on_the_way(STAIRWAY),
+                )
+                with connection.begin():
+                    add_extra_rows(connection, stage)
+            with connection.begin():
+                return rows(connection)
+    finally:
+        engine.dispose()
+
+
+def restore(template: URL, work: URL, admin) -> None:
+    """Make ``work`` a copy of ``template``: schema, rows, counters and stamp."""
+    backend = template.get_backend_name()
+    if backend == "sqlite":
+        shutil.copyfile(template.database, work.database)
+        shutil.rmtree(Path(work.database).parent / "backups", ignore_errors=True)
+        return
+    with admin.connect() as conn:
+        if backend == "postgresql":
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{work.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{work.database}" TEMPLATE "{template.database}"'))
+            return
+        # MariaDB has no template databases: each table's own CREATE, then its rows
+        conn.execute(text(f"DROP DATABASE IF EXISTS `{work.database}`"))
+        conn.execute(text(f"CREATE DATABASE `{work.database}`"))
+        conn.execute(text(f"USE `{work.database}`"))
+        conn.execute(text("SET foreign_key_checks = 0"))
+        names = conn.execute(
+            text("SELECT table_name FROM information_schema.tables WHERE table_schema = :s"),
+            {"s": template.database},
+        ).scalars()
+        for name in list(names):
+            create = conn.execute(text(f"SHOW CREATE TABLE `{template.database}`.`{name}`"))
+            conn.execute(text(create.one()[1]))
+            conn.execute(text(f"INSERT INTO `{name}` SELECT * FROM `{template.database}`.`{name}`"))
+        conn.execute(text("SET foreign_key_checks = 1"))
+
+
+# -- what the rerun must leave ------------------------------------------------------------
+
+
+def translated_down(stage: Stage, found: dict) -> dict:
+    """Return ``found``, rows at ``stage``, as a downgrade to the stage before gives them back.
+
+    Carried columns come back under their old names; what the carry cannot
+    give back (a hash, a dropped column) comes back NULL; new tables go.
+    """
+    back: dict[str, list[dict]] = {}
+    for name, source in STAIRWAY.table_sources(stage).items():
+        if source.carry is None:
+            continue
+        origin_of = {old: new for new, old in source.columns.items() if isinstance(old, str)}
+        back[source.carry.source] = [
+            {c.name: row[origin_of[c.name]] if c.name in origin_of else None for c in source.old.c}
+            for row in found.get(name, [])
+        ]
+    return back
+
+
+def without_seeded(stage: Stage, found: dict) -> tuple[dict, list[str]]:
+    """Split off the rows ``stage`` seeds itself; return the rest and how the seeded ones differ."""
+    rest, problems = {}, []
+    for name, table_rows in found.items():
+        key = [c.name for c in stage.metadata.tables[name].primary_key.columns]
+        seeded = {tuple(row[k] for k in key): row for row in stage.rows.get(name, ())}
+        rest[name] = []
+        for row in table_rows:
+            wanted = seeded.pop(tuple(row[k] for k in key), None)
+            if wanted is None:
+                rest[name].append(row)
+            elif {c: row[c] for c in wanted} != dict(wanted):
+                problems.append(f"{name}: seeded {dict(wanted)}, found {row}")
+        problems += [f"{name}: seeded row {row} is missing" for row in seeded.values()]
+    return rest, problems
+
+
+def row_differences(start: Stage, target: Stage, before: dict, after: dict) -> list[str]:
+    if target.number > start.number:
+        carried, problems = without_seeded(target, after)
+        return problems + carried_differences(STAIRWAY, target, before, carried)
+    return restored_differences(translated_down(start, before), after, set())
+
+
+def killed_state(url: URL, start: Stage, before: dict, kill_at: int) -> bool:
+    """Check what a kill left; return True when it left a move half-way (MariaDB).
+
+    A database that rolls DDL back is at the start stage with every row as
+    it was.  On MariaDB the stamp is the start or the target, and any
+    difference from the stamped stage is named as a move half-way.
+    """
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            stamped = current_stage(STAIRWAY, connection)
+            interrupted = find_interrupted(STAIRWAY, connection, stamped)
+            if rolls_back_ddl(connection):
+                assert stamped == start, kill_at
+                assert interrupted is None, kill_at
+                assert rows(connection) == before, kill_at
+                return False
+            if drift(connection, stamped):
+                assert interrupted is not None, f"write {kill_at}: {drift(connection, stamped)}"
+            return interrupted is not None
+    finally:
+        engine.dispose()
+
+
+# -- the matrix ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database,number,way", list(cells()))
+def test_a_run_killed_at_any_write_is_finished_by_the_next(
+    database: str, number: int, way: str, killer: Killer, tmp_path: Path
+) -> None:
+    revision = STAIRWAY[number]
+    start, target = (
+        (STAIRWAY.previous(revision), revision)
+        if way == "up"
+        else (revision, STAIRWAY.previous(revision))
+    )
+    server = DATABASES[database]
+    with (
+        scratch_database(server, tmp_path) as template,
+        scratch_database(server, tmp_path) as work,
+        scratch_database(server, tmp_path) as reference_url,
+    ):
+        before = build_start(template, start)
+        admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+        reference = make_engine(reference_url)
+        url = work.render_as_string(hide_password=False)
+        task = ["stage", str(target.number), "--url", url, "--yes", "--no-lesson"]
+        try:
+            with reference.connect() as reference_connection:
+                checker = Checker(STAIRWAY, reference_connection, reference_connection)
+                restore(template, work, admin)
+                returncode, output = killer.run(0, task, tmp_path / "count.txt")
+                assert returncode == 0, output
+                total = writes_made(output)
+                assert total > 0, output
+                print(f"{database} {revision.revision} {way}: {total} writes")
+                halfway = 0
+                for kill_at in range(1, total + 1):
+                    restore(template, work, admin)
+                    returncode, output = killer.run(kill_at, task, tmp_path / "killed.txt")
+                    assert returncode == -9, f"write {kill_at} of {total}: {output}"
+                    assert f"killing: before write {kill_at}:" in output, output
+                    halfway += killed_state(work, start, before, kill_at)
+
+                    returncode, output = killer.run(0, task, tmp_path / "rerun.txt")
+                    assert returncode == 0, f"rerun after a kill at write {kill_at}:\n{output}"
+                    engine = make_engine(work)
+                    try:
+                        with engine.connect() as connection:
+                            assert current_stage(STAIRWAY, connection) == target, kill_at
+                            checker.connection = connection
+                            checker.assert_matches(
+                                target, f"killed before write {kill_at} of {total}, rerun"
+                            )
+                            after = rows(connection)
+                            connection.rollback()
+                    finally:
+                        engine.dispose()
+                    assert row_differences(start, target, before, after) == [], kill_at
+                if database == "mariadb":
+                    # the matrix did reach the half-applied states it is about
+                    assert halfway > 0
+        finally:
+            admin.dispose()
+            reference.dispose()
