@@ -553,7 +553,7 @@ def report_hashing(
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             f"revision 0004: hashed {hashed:,} password{'s' * (hashed != 1)} at "
             f"{iterations:,} iterations in "
-            f"{seconds:.1f} s on {workers} threads{rate}, before the lock; "
+            f"{seconds:.1f} s on {workers} thread{'s' * (workers != 1)}{rate}, before the lock; "
             f"{rehashed:,} changed meanwhile, re-hashed under it"
         )
 
