@@ -9,6 +9,10 @@ Each test gets its own scratch database on that server, dropped after it;
 the database named in the URL itself is never written.  A URL that is set
 but cannot be reached stops the run with a clear message: a database that
 was asked for is never silently skipped.
+
+Tests marked ``full`` (the real chains, the kill points, the writers, the
+exercise x database matrices, the browser, the scaffold proof) run only with
+``pytest --full``; a plain ``pytest`` leaves them out and says how many.
 """
 
 import os
@@ -36,12 +40,32 @@ def configured_databases() -> dict[str, str]:
 DATABASES = configured_databases()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full",
+        action="store_true",
+        help="also run the slow matrices marked 'full' (what CI runs)",
+    )
+
+
 def pytest_report_header(config) -> list[str]:
     lines = [f"databases: {', '.join(DATABASES)}"]
     missing = [v for name, v in SERVER_URLS.items() if name not in DATABASES]
     if missing:
         lines.append(f"  (set {' and '.join(missing)} to test those servers too)")
+    if not config.getoption("full"):
+        lines.append("  (slow matrices marked 'full' left out: pytest --full runs them)")
     return lines
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave out the tests marked ``full`` unless ``--full`` was given."""
+    if config.getoption("full"):
+        return
+    slow = [item for item in items if item.get_closest_marker("full")]
+    if slow:
+        items[:] = [item for item in items if not item.get_closest_marker("full")]
+        config.hook.pytest_deselected(items=slow)
 
 
 def pytest_sessionstart(session) -> None:
