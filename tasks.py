@@ -620,15 +620,13 @@ def sessions(c) -> None:
     import tempfile
     from pathlib import Path
 
-    from scripts.lessons import lesson_path
+    from scripts.lessons import all_pages
     from scripts.shell_sessions import fill_sessions
-    from scripts.stages import STAGES
 
-    for stage_ in STAGES[1:]:
-        path = lesson_path(stage_.number)
-        text = path.read_text(encoding="utf-8")
+    for page in all_pages():
+        path, text = page.path, page.text()
         with tempfile.TemporaryDirectory() as folder, friendly_errors():
-            filled = fill_sessions(text, stage_.number, Path(folder) / "copy")
+            filled = fill_sessions(text, page.stage, Path(folder) / "copy")
         if filled != text:
             path.write_text(filled, encoding="utf-8")
             print(f"updated {path}")
