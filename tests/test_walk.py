@@ -9,7 +9,7 @@ from rich.console import Console
 
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway import walk as walk_module
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.walk import Commands, Walk
 from tests.helpers import SCREEN, invoke, screen_text, terminal
 
