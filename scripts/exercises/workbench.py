@@ -22,8 +22,8 @@ from scripts.exercises import EXERCISES
 from scripts.shell_sessions import PROJECT_PARTS
 from scripts.stages import HEAD, PROJECT_ROOT, STAIRWAY
 from sqlalchemy_stairway import exercises
-from sqlalchemy_stairway.engines import parse_url
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import parse_url
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.exercises import DATABASE_NAMES, Exercise
 
 EXERCISES_DIR = PROJECT_ROOT / "exercises"
