@@ -7,7 +7,7 @@ MariaDB is proved here, one test per claim, on real servers.
 import pytest
 from sqlalchemy import inspect, text
 
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 
 # what each database does to DDL inside a transaction that is rolled back
 # (the Alembic environment page, "Transactional DDL")

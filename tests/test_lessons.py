@@ -24,7 +24,7 @@ from scripts.lessons import (
     runnable_source,
 )
 from scripts.stages import STAGES, STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LESSONS = [stage.number for stage in STAGES[1:]]
 
@@ -54,7 +54,9 @@ def test_every_page_says_where_it_runs_and_comes_after_its_stage(tmp_path, monke
     (tmp_path / "stage1.md").write_text("# Stage 1\n")
     (tmp_path / "loose.md").write_text("# A page that says nothing of its stage\n")
     monkeypatch.setattr(scripts.lessons, "LESSONS_DIR", tmp_path)
-    with pytest.raises(StairwayError, match="loose.md must start with `<!-- runs at stage N -->`"):
+    with pytest.raises(
+        StairwayError, match=re.escape("loose.md must start with `<!-- runs at stage N -->`")
+    ):
         more_pages()
 
 
