@@ -37,9 +37,9 @@ def friendly_errors():
     """Turn what a user can fix into one line and exit status 1, never a traceback."""
     from sqlalchemy.exc import DBAPIError
 
+    from sqlalchemy_stairway.check.engines import first_line
+    from sqlalchemy_stairway.check.errors import StairwayError
     from sqlalchemy_stairway.consent import Declined
-    from sqlalchemy_stairway.engines import first_line
-    from sqlalchemy_stairway.errors import StairwayError
     from sqlalchemy_stairway.locking import lock_conflict
 
     try:
@@ -61,7 +61,7 @@ def connected(url: str | None, *, read_only: bool = False):
     yet is an empty database, at stage 0.
     """
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.engines import choose_url, sqlite_file
+    from sqlalchemy_stairway.check.engines import choose_url, sqlite_file
     from sqlalchemy_stairway.guards import connect_checked
     from sqlalchemy_stairway.migrate import migration_connection
 
@@ -198,7 +198,7 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
     """
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.errors import StairwayError
     from sqlalchemy_stairway.guards import backup_if_changed
     from sqlalchemy_stairway.migrate import current_stage, migrate
     from sqlalchemy_stairway.seeding import seed, seed_on_the_way
@@ -580,12 +580,12 @@ def check(c, url: str | None = None, config: str | None = None) -> None:
     """
     from scripts.stages import PROJECT_ROOT, STAIRWAY
     from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.check.engines import choose_url, parse_url
+    from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
+    from sqlalchemy_stairway.check.reports import as_text
     from sqlalchemy_stairway.checks import CheckFailure, check_in_scratch
-    from sqlalchemy_stairway.engines import choose_url, parse_url
-    from sqlalchemy_stairway.hooks import hooks_file, load_hooks
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
-    from sqlalchemy_stairway.reports import as_text
 
     console = display.console()
     with friendly_errors():
@@ -682,7 +682,7 @@ def exercise(
 
     from scripts.exercises import workbench
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.engines import redact, resolve_url
+    from sqlalchemy_stairway.check.engines import redact, resolve_url
 
     console = display.console()
     with friendly_errors():
@@ -748,7 +748,7 @@ def docs(c, serve: bool = False, port: int = 8000) -> None:
     import time
 
     from scripts.site import SITE_DIR, build_site, serving
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.errors import StairwayError
 
     try:
         home = build_site()
@@ -845,14 +845,14 @@ def bench(
     """Seed and migrate N users, every step timed against the database's own floor."""
     if stairway_check:
         from scripts.bench_check import main as bench_check
-        from sqlalchemy_stairway.engines import resolve_url
+        from sqlalchemy_stairway.check.engines import resolve_url
 
         with friendly_errors():
             output = "bench-results/stairway-check.json"
             code = bench_check(resolve_url(url, DEFAULT_URL), revisions, peers_python, output)
         raise Exit(code=code)
     from scripts.bench import main
-    from sqlalchemy_stairway.engines import choose_url, parse_url
+    from sqlalchemy_stairway.check.engines import choose_url, parse_url
 
     with friendly_errors():
         chosen = choose_url(url, DEFAULT_URL)

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES
 from tests.helpers import PROJECT, assert_one_line_error, climb, invoke, stage_of
@@ -88,7 +88,7 @@ def test_a_relative_database_url_is_shown_with_the_folder_it_means(tmp_path):
         (["stage", "1", "--url", "foo://x"], "unknown database driver 'foo'"),
         (["stage", "1", "--url", "sqlite:///no/such/folder/t.db"], "does not exist"),
         (["stage", "1", "--url", "sqlite:///t%00.db"], "the file name in the database URL holds"),
-        (["stages", "--url", "postgresql+psycopg://u:p%00@h/x"], "the password in the database URL"),
+        (["stages", "--url", "postgresql+psycopg://u:p%00@h/x"], "the password in the URL"),
         (
             ["stage", "1", "--url", "postgresql+psycopg://root:s3cret@127.0.0.1:1/x"],
             "cannot connect to postgresql+psycopg://root:***@127.0.0.1:1/x",
@@ -402,8 +402,8 @@ def test_a_database_of_another_application_is_pointed_out_when_read(tmp_path):
 
 @pytest.mark.parametrize("project", ["trace_index", "correct_renames"])
 def test_check_config_gives_stairway_checks_verdict_on_another_project(project, tmp_path):
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
     from tests.corpus.chain import CORPUS
 
     ini = CORPUS / project / "alembic.ini"

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LOCK_TIMEOUT_VARIABLE = "STAIRWAY_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 60
@@ -116,7 +116,7 @@ def refuse_nul(parsed: URL) -> None:
             )
     if parsed.password and "\x00" in str(parsed.password):
         raise StairwayError(
-            "the password in the database URL holds a NUL byte (%00), which no database "
+            "the password in the URL holds a NUL byte (%00), which no database "
             "accepts; write it without %00"
         )
 
