@@ -25,10 +25,10 @@ from sqlalchemy_stairway.locking import (
 )
 from sqlalchemy_stairway.schema import snapshot
 from sqlalchemy_stairway.scratch import scratch_database
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, on_databases
 from tests.helpers import alembic, assert_one_line_error, climb, invoke, stage_of
 
-SERVERS = [name for name in DATABASES if name != "sqlite"]
+SERVERS = on_databases("postgresql", "mariadb")
 HELD = "another migration run holds the lock"
 
 

@@ -23,6 +23,9 @@ from sqlalchemy_stairway.project_checks import check_project
 from sqlalchemy_stairway.results import FAILED
 from tests.conftest import DATABASES
 
+# real chains installed from the package index (pytest --full runs them)
+pytestmark = pytest.mark.full
+
 HOOKS = Path(__file__).parent / "real_chains"
 
 CHAINS = {

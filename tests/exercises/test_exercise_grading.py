@@ -18,6 +18,9 @@ from scripts.exercises import EXERCISES, workbench
 from scripts.stages import HEAD
 from tests.conftest import DATABASES
 
+# every exercise on every database (pytest --full runs it)
+pytestmark = pytest.mark.full
+
 SOLUTIONS = Path(__file__).parent / "solutions"
 NEXT = f"{HEAD.number + 1:04d}"  # the revision an exercise asks for
 # the solutions are written on the tutorial's chain, whose head is 0005; a
