@@ -1,6 +1,10 @@
 """The Invoke tasks, run as a user runs them: `invoke ...` in the project folder."""
 
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,6 +57,24 @@ def test_stages_marks_where_the_database_is(tmp_path):
     assert result.returncode == 0
     marked = [line for line in result.stdout.splitlines() if "you are" in line]
     assert len(marked) == 1 and STAIRWAY[2].revision in marked[0]
+    # piped: plain text, for grep and diff
+    assert not re.search("[\u2500-\u257f]", result.stdout), result.stdout  # no box drawing
+    assert all(line == line.rstrip() for line in result.stdout.splitlines())
+
+
+def test_a_relative_database_url_is_shown_with_the_folder_it_means(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "-r", str(PROJECT), "stages"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": "sqlite:///here.db"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    meant = tmp_path.resolve() / "here.db"
+    assert first == f"database: sqlite:///here.db (from $DATABASE_URL), the file {meant}"
 
 
 @pytest.mark.parametrize(
