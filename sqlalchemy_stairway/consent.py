@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from rich.console import Console
 from sqlalchemy import Connection
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.losses import describe, planned_losses
 from sqlalchemy_stairway.stages import Stage, Stairway
 

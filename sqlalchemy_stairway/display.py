@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Connection, MetaData, func, inspect, select
 
-from sqlalchemy_stairway.schema import IGNORED_TABLES
+from sqlalchemy_stairway.check.schema import IGNORED_TABLES
 from sqlalchemy_stairway.stages import Stage, Stairway, Transform
 
 SHOWN_ROWS = 12

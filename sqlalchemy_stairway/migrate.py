@@ -22,8 +22,8 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import first_line, make_engine, redact, watching_statements
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.ops import SQL_NOTES
 from sqlalchemy_stairway.stages import Stage, Stairway
 from sqlalchemy_stairway.transactions import reading, require_no_transaction

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import URL, Connection, text
 
 from scripts.stages import STAGES, STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.migrate import offline_sql
-from sqlalchemy_stairway.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES
 from tests.helpers import PROJECT, climb, move, stage_of

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES, on_databases
 from tests.helpers import PROJECT, assert_one_line_error, climb, invoke, stage_of
@@ -400,8 +400,8 @@ def test_a_database_of_another_application_is_pointed_out_when_read(tmp_path):
 
 @pytest.mark.parametrize("project", ["trace_index", "correct_renames"])
 def test_check_config_gives_stairway_checks_verdict_on_another_project(project, tmp_path):
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
     from tests.corpus.chain import CORPUS
 
     ini = CORPUS / project / "alembic.ini"

@@ -12,7 +12,7 @@ from rich.console import Console
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway import display
 from sqlalchemy_stairway import walk as walk_module
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.walk import Commands, Room, Walk
 from tests.helpers import PROJECT, SCREEN, invoke, screen_text, terminal
 

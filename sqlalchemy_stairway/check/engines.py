@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LOCK_TIMEOUT_VARIABLE = "STAIRWAY_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 60

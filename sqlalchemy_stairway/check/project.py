@@ -25,8 +25,8 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Connection, Engine, MetaData, event
 
-from sqlalchemy_stairway.engines import first_line, redact
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import first_line, redact
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 class WrongDatabase(StairwayError):
