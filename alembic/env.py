@@ -29,8 +29,8 @@ from sqlalchemy.exc import DBAPIError
 
 import sqlalchemy_stairway.ops  # registers op.refuse_rows, op.confirm_data_loss
 from scripts.stages import HEAD, STAIRWAY
-from sqlalchemy_stairway.engines import first_line, make_engine, redact
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.guards import named
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout

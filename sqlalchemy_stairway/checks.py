@@ -31,11 +31,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData
 
-from sqlalchemy_stairway.differences import describe
-from sqlalchemy_stairway.engines import make_engine, parse_url, redact
+from sqlalchemy_stairway.check.differences import describe
+from sqlalchemy_stairway.check.engines import make_engine, parse_url, redact
+from sqlalchemy_stairway.check.schema import rows, structure, structure_differences
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.migrate import current_stage, migrate
-from sqlalchemy_stairway.schema import rows, structure, structure_differences
-from sqlalchemy_stairway.scratch import scratch_database
 from sqlalchemy_stairway.seeding import seed
 from sqlalchemy_stairway.stages import Stage, Stairway, Transform
 from sqlalchemy_stairway.transactions import reading

@@ -25,11 +25,11 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData
 
+from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.checks import CHECK_PASSWORD_ITERATIONS, Checker, CheckFailure
-from sqlalchemy_stairway.engines import first_line, make_engine, parse_url
-from sqlalchemy_stairway.errors import StairwayError
 from sqlalchemy_stairway.migrate import migrate
-from sqlalchemy_stairway.scratch import scratch_database
 from sqlalchemy_stairway.seeding import insert_rows, seed_on_the_way
 from sqlalchemy_stairway.stages import Stage, Stairway
 

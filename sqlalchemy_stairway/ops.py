@@ -12,6 +12,10 @@ there are no rows or tables to look at.
 - ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
   would destroy data unless the caller said yes (``invoke ... --yes``,
   ``alembic -x allow_data_loss=true downgrade ...``).
+- ``op.note_sql(comment)``: a ``-- comment`` among the SQL a revision
+  shows, where it does work that is not SQL (hashing passwords): printed
+  in offline ``--sql`` mode, and kept with the statements recorded online
+  (``invoke sql N`` on SQLite, the walk).
 - ``op.done(step)``: whether a step of a revision is found done already.
   MariaDB commits each DDL statement on its own, so a run killed half-way
   leaves some steps of a revision done and the version stamp unchanged;
@@ -33,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import TableClause
 
 SHOWN_ROWS = 5
+SQL_NOTES = "stairway_sql_notes"  # connection.info: where a recording of the SQL keeps notes
 
 
 @Operations.register_operation("refuse_rows")
@@ -233,6 +238,30 @@ def _done(operations: Operations, operation: DoneOp) -> bool:
     if migration.as_sql or migration.impl.transactional_ddl:
         return False
     return bool(operation.step(SchemaNow(operations.get_bind())))
+
+
+@Operations.register_operation("note_sql")
+class NoteSqlOp(MigrateOperation):
+    """Mark, among the SQL, where the revision does work that is not SQL."""
+
+    def __init__(self, comment: str) -> None:
+        self.comment = comment
+
+    @classmethod
+    def note_sql(cls, operations: Operations, comment: str) -> None:
+        operations.invoke(cls(comment))
+
+
+@Operations.implementation_for(NoteSqlOp)
+def _note_sql(operations: Operations, operation: NoteSqlOp) -> None:
+    comment = "\n".join(f"-- {line}".rstrip() for line in operation.comment.splitlines())
+    migration = operations.get_context()
+    if migration.as_sql:
+        migration.impl.static_output(comment)
+        return
+    recorded = operations.get_bind().info.get(SQL_NOTES)
+    if recorded is not None:
+        recorded.append(comment)
 
 
 def unlock_tables(connection) -> None:

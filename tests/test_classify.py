@@ -3,7 +3,12 @@
 import datetime
 import uuid
 
-from sqlalchemy_stairway.classify import backfill, changed_cells, invented_values, runtime_values
+from sqlalchemy_stairway.check.classify import (
+    backfill,
+    changed_cells,
+    invented_values,
+    runtime_values,
+)
 
 
 def reading(**columns) -> dict:

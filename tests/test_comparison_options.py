@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from sqlalchemy_stairway.comparison_options import (
+from sqlalchemy_stairway.check.comparison_options import (
     ComparisonOptions,
     alembic_differences_on,
     for_another_dialect,

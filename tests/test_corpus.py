@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 from sqlalchemy.exc import CompileError, DBAPIError
 
-from sqlalchemy_stairway.scratch import scratch_database
+from sqlalchemy_stairway.check.scratch import scratch_database
 from tests.conftest import DATABASES
 from tests.corpus.chain import CORPUS, Chain, load_manifest
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sqlalchemy_stairway.project import Project
-from sqlalchemy_stairway.project_checks import check_project
-from sqlalchemy_stairway.results import FAILED, WARNING
+from sqlalchemy_stairway.check.project import Project
+from sqlalchemy_stairway.check.project_checks import check_project
+from sqlalchemy_stairway.check.results import FAILED, WARNING
 from tests.conftest import DATABASES
 from tests.corpus.chain import CORPUS
 

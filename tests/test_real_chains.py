@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from sqlalchemy_stairway.hooks import load_hooks
-from sqlalchemy_stairway.project import Project
-from sqlalchemy_stairway.project_checks import check_project
-from sqlalchemy_stairway.results import FAILED
+from sqlalchemy_stairway.check.hooks import load_hooks
+from sqlalchemy_stairway.check.project import Project
+from sqlalchemy_stairway.check.project_checks import check_project
+from sqlalchemy_stairway.check.results import FAILED
 from tests.conftest import DATABASES
 
 # each chain is installed from the package index and run to its end: minutes

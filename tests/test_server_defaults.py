@@ -2,7 +2,7 @@
 
 import pytest
 
-from sqlalchemy_stairway.server_defaults import normalised, runtime
+from sqlalchemy_stairway.check.server_defaults import normalised, runtime
 
 
 @pytest.mark.parametrize(

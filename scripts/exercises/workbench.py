@@ -19,7 +19,7 @@ from scripts.exercises import EXERCISES
 from scripts.shell_sessions import PROJECT_PARTS
 from scripts.stages import HEAD, PROJECT_ROOT, STAIRWAY
 from sqlalchemy_stairway import exercises
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.exercises import Exercise
 
 EXERCISES_DIR = PROJECT_ROOT / "exercises"

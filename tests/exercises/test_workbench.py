@@ -8,7 +8,7 @@ import pytest
 
 from scripts.exercises import EXERCISES, workbench
 from scripts.stages import HEAD, PROJECT_ROOT
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from tests.helpers import assert_one_line_error, invoke
 
 

@@ -34,9 +34,10 @@ def schema_at_059() -> sa.MetaData:
             **table.kwargs,
         )
         for constraint in table.constraints:
-            if isinstance(constraint, sa.UniqueConstraint) and not {
-                c.name for c in constraint.columns
-            } & left_out:
+            if (
+                isinstance(constraint, sa.UniqueConstraint)
+                and not {c.name for c in constraint.columns} & left_out
+            ):
                 copy.append_constraint(
                     sa.UniqueConstraint(*[c.name for c in constraint.columns], name=constraint.name)
                 )

@@ -26,9 +26,9 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Connection, Engine, MetaData, event
 
-from sqlalchemy_stairway.comparison_options import ComparisonOptions
-from sqlalchemy_stairway.engines import first_line, redact
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.comparison_options import ComparisonOptions
+from sqlalchemy_stairway.check.engines import first_line, redact
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 class WrongDatabase(StairwayError):

@@ -4,7 +4,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from sqlalchemy_stairway.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
+from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 
 MARKS = {FAILED: "defect", WARNING: "warning", SKIPPED: "skipped"}
 

@@ -32,24 +32,24 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, MetaData
 
-from sqlalchemy_stairway import classify, squawk, static
-from sqlalchemy_stairway.comparison_options import alembic_differences_on
-from sqlalchemy_stairway.differences import describe, row_differences
-from sqlalchemy_stairway.engines import first_line, make_engine, parse_url, redact
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.hooks import Hooks
-from sqlalchemy_stairway.project import Project, Revision, WrongDatabase
-from sqlalchemy_stairway.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
-from sqlalchemy_stairway.schema import (
+from sqlalchemy_stairway.check import classify, squawk, static
+from sqlalchemy_stairway.check.comparison_options import alembic_differences_on
+from sqlalchemy_stairway.check.differences import describe, row_differences
+from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.hooks import Hooks
+from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
+from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
+from sqlalchemy_stairway.check.schema import (
     raw_rows,
     snapshot,
     structure,
     structure_differences,
     unnamed,
 )
-from sqlalchemy_stairway.scratch import scratch_database
-from sqlalchemy_stairway.server_defaults import normalised
-from sqlalchemy_stairway.synthetic import RowMaker
+from sqlalchemy_stairway.check.scratch import scratch_database
+from sqlalchemy_stairway.check.server_defaults import normalised
+from sqlalchemy_stairway.check.synthetic import RowMaker
 
 # Alembic's words when a batch operation on SQLite meets --sql mode
 BATCH_NEEDS_DATABASE = "requires a live database connection with which to reflect"

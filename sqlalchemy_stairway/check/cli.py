@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,10 +55,10 @@ def server_url(given: str) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from sqlalchemy_stairway.hooks import hooks_file, load_hooks
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
-    from sqlalchemy_stairway.reports import as_json, as_junit_xml, as_text
+    from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
+    from sqlalchemy_stairway.check.reports import as_json, as_junit_xml, as_text
 
     project = Project(args.config)
     hooks = load_hooks(hooks_file(project.ini, args.hooks))
