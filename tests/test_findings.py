@@ -72,7 +72,7 @@ def test_offline_sql_is_a_warning_unless_the_project_ships_it(database, tmp_path
 
 def stairway(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sqlalchemy_stairway.cli", "check", "--no-squawk", *args],
+        [sys.executable, "-m", "sqlalchemy_stairway.check.cli", "check", "--no-squawk", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

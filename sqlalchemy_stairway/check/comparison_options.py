@@ -83,7 +83,18 @@ class ComparisonOptions:
             if table is None or not self.keeps(table, name, "table", reflected, twin):
                 continue
             kept[name] = self._filter_table(parts, table, twin, reflected)
-        return {**found, "tables": kept}
+        filtered = {**found, "tables": kept}
+        if "sequences" in found:  # a table left out takes the sequences numbering it along
+            left_out = set(found["tables"]) - set(kept)
+            owned = {
+                sequence
+                for table in left_out
+                for column in found["tables"][table]["columns"].values()
+                for sequence in found["sequences"]
+                if isinstance(column[3], str) and f"'{sequence}'" in column[3]
+            }
+            filtered["sequences"] = [s for s in found["sequences"] if s not in owned]
+        return filtered
 
     def _filter_table(self, parts: dict, table: Table, twin: Table | None, reflected: bool):
         columns = {
