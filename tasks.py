@@ -659,21 +659,27 @@ def exercises(c) -> None:
 
 
 @task(
+    iterable=["url"],
     help={
         "number": "the exercise to set up or grade (`invoke exercises` lists them)",
-        "check": "grade your work in the exercise's folder, in scratch databases on --url's server",
-        "reset": "start the exercise again: delete its folder and set it up afresh",
+        "check": "grade your work in the exercise's folder, in scratch databases",
+        "reset": "start the exercise again; your folder is kept in exercises/backups/",
+        "new_database": "delete the exercise's exercise.db (your revisions stay) to start clean",
         "folder": "where the exercise lives (default: exercises/N-<name> in this folder)",
-        "url": URL_HELP + "; only its server is used, for scratch databases",
-    }
+        "url": (
+            "a PostgreSQL or MariaDB server to grade on as well as SQLite (repeatable; "
+            "default: $DATABASE_URL, $TUTORIAL_POSTGRES_URL, $TUTORIAL_MARIADB_URL)"
+        ),
+    },
 )
 def exercise(
     c,
     number: str,
     check: bool = False,
     reset: bool = False,
+    new_database: bool = False,
     folder: str | None = None,
-    url: str | None = None,
+    url: list[str] | None = None,
 ) -> None:
     """Set exercise N up in a folder of its own, or grade your work there (--check)."""
     from pathlib import Path
@@ -682,28 +688,50 @@ def exercise(
 
     from scripts.exercises import workbench
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.check.engines import redact, resolve_url
+    from sqlalchemy_stairway.check.engines import redact
 
     console = display.console()
     with friendly_errors():
         n, _ = workbench.parse_exercise(number)
         where = Path(folder) if folder else workbench.default_folder(n)
+        if new_database:
+            gone = workbench.new_database(n, where)
+            said = f"deleted {gone}" if gone else f"{where / 'exercise.db'} was not there"
+            console.print(
+                f"{said}; your revisions are as they were. `alembic upgrade head` in {where} "
+                "makes a clean one.",
+                soft_wrap=True,
+            )
+            return
         if not check:
-            workbench.set_up(n, where, reset=reset)
+            backup = workbench.back_up(where) if reset and where.exists() else None
+            workbench.set_up(n, where)
             console.print(Markdown(workbench.task_text(n, where)))
+            if backup:
+                console.print(f"your previous work is kept in {backup}", soft_wrap=True)
             console.print(f"[dim]set up in {where}; the task is also in {where / 'EXERCISE.md'}[/]")
             return
         workbench.require_set_up(n, where)
-        resolved = resolve_url(url, DEFAULT_URL)
-        console.print(f"grading exercise {n} in {where}, on {redact(resolved)} (scratch databases)")
+        servers = workbench.grading_servers(url or ())
+        shown = ", ".join(
+            name if name == "SQLite" else f"{name} ({redact(server)})"
+            for name, server in servers.items()
+        )
+        console.print(
+            f"grading exercise {n} in {where}, in scratch databases made for it on {shown}; "
+            "tutorial.db and exercise.db are not touched",
+            soft_wrap=True,
+        )
         problems = workbench.grade(
-            n, where, resolved, report=lambda line: console.print(f"  [green]✓[/] {line}")
+            n, where, servers, report=lambda line: console.print(f"  [green]✓[/] {line}")
         )
     for problem in problems:
         console.print(f"[red]✗[/] {problem}", highlight=False)
+    if len(servers) == 1:
+        console.print(f"[yellow]note:[/] {workbench.only_sqlite_note(n)}", soft_wrap=True)
     if problems:
         raise Exit(code=1)
-    console.print(f"[bold green]exercise {n}: every check passed[/]")
+    console.print(f"[bold green]exercise {n}: every check passed on {', '.join(servers)}[/]")
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
