@@ -626,16 +626,23 @@ def copy_at(c, number: str, folder: str) -> None:
     print(f"the project at stage {stage_.number} is in {made}; cd there and run alembic")
 
 
-@task
-def sessions(c) -> None:
+@task(help={"stage": "rewrite only this stage's lesson and pages (default: every stage's)"})
+def sessions(c, stage: str = "") -> None:
     """Rewrite the output of the lessons' console sessions as the commands print it now."""
     import tempfile
     from pathlib import Path
 
     from scripts.lessons import all_pages
     from scripts.shell_sessions import fill_sessions
+    from scripts.stages import STAIRWAY
 
+    with friendly_errors():
+        chosen = STAIRWAY.parse_stage(stage).number if stage else None
+    if chosen == 0:
+        raise Exit("error: stage 0 has no lesson; give a stage from 1 on", code=1)
     for page in all_pages():
+        if chosen is not None and page.stage != chosen:
+            continue
         path, text = page.path, page.text()
         with tempfile.TemporaryDirectory() as folder, friendly_errors():
             filled = fill_sessions(text, page.stage, Path(folder) / "copy")
@@ -796,13 +803,15 @@ def new_stage(c, name: str) -> None:
     from scripts.new_stage import scaffold
     from scripts.stages import PROJECT_ROOT, STAIRWAY
 
+    number = STAIRWAY.head.number + 1
     with friendly_errors():
         files = scaffold(STAIRWAY, name)
     for path in files:
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     print(
         "next: change the models, write the revision to match, declare the stage's tables and "
-        "rows, then `invoke golden`, `invoke diagrams`, `invoke sessions` and `pytest`"
+        "rows, then `invoke golden`, `invoke diagrams`, "
+        f"`invoke sessions --stage {number}` and `pytest`"
     )
 
 
