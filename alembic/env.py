@@ -165,9 +165,12 @@ def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
     argument = context.get_context().opts.get("destination_rev")  # as typed: "base", "-1"
     if not isinstance(argument, str):  # no destination (`alembic current`), or a stamp
         return
+    heads = context.get_context().get_current_heads()
+    if len(heads) != 1:  # branches of your own: each revision refuses its losses when reached
+        return
     try:
-        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
-    except LookupError:  # stamped by another project: Alembic itself says so
+        start = STAIRWAY.stage_for_revision(heads[0])
+    except LookupError:  # stamped by another project, or a branch's revision
         return
     target = destination(STAIRWAY, context.script, start, argument)
     if target is None or target.number >= start.number:
