@@ -30,11 +30,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the CHECK constraint ck_pet_age_not_negative."""
-    dialect = op.get_context().dialect.name
-    if dialect == "sqlite":
+    if op.get_context().dialect.name == "sqlite":
         with op.batch_alter_table("pet") as batch:
             batch.drop_constraint(op.f("ck_pet_age_not_negative"), type_="check")
-    elif dialect == "postgresql":
-        op.execute("ALTER TABLE pet DROP CONSTRAINT ck_pet_age_not_negative")
     else:
-        op.execute("ALTER TABLE pet DROP CHECK ck_pet_age_not_negative")
+        op.execute("ALTER TABLE pet DROP CONSTRAINT ck_pet_age_not_negative")
