@@ -91,8 +91,6 @@ class Tag(Base):
         files["revision"],
         '    """Say in one line what the upgrade does."""\n    pass',
         f'''    """Create tag."""
-    if op.done(created_tag):
-        return
     op.create_table(
         "tag",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -109,28 +107,8 @@ class Tag(Base):
         "    pass\n",
         """    tag = sa.table("tag", sa.column("id"))
     op.confirm_data_loss({"table tag": sa.select(sa.func.count()).select_from(tag)})
-    if not op.done(dropped_tag):
-        op.drop_table("tag")
+    op.drop_table("tag")
 """,
-    )
-    replace(
-        files["revision"],
-        "UPGRADE_STEPS: tuple = ()\nDOWNGRADE_STEPS: tuple = ()\n",
-        '''
-
-def created_tag(schema) -> bool:
-    """creating tag"""
-    return schema.has_table("tag")
-
-
-def dropped_tag(schema) -> bool:
-    """dropping tag"""
-    return not schema.has_table("tag")
-
-
-UPGRADE_STEPS = (created_tag,)
-DOWNGRADE_STEPS = (dropped_tag,)
-''',
     )
     replace(
         files["revision"],
