@@ -80,6 +80,13 @@ class ConfirmDataLossOp(MigrateOperation):
 
     @classmethod
     def confirm_data_loss(cls, operations: Operations, losses: Mapping[str, Select]) -> None:
+        for what, query in losses.items():
+            if not isinstance(query, Select):
+                # the tables a loss is counted in are locked: only a select() names them
+                raise CommandError(
+                    f"op.confirm_data_loss: the count for {what!r} must be a select() "
+                    f"(sa.select(sa.func.count()).select_from(...)), not {type(query).__name__}"
+                )
         return operations.invoke(cls(losses))
 
 
@@ -155,6 +162,9 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
         return
     lock_what_is_counted(operations, operation.losses.values())
     counts = {what: _count(operations, query) for what, query in operation.losses.items()}
+    counted = context.config.attributes.get("data_loss_counted")
+    if isinstance(counted, dict):  # a caller that grades the question asked to see it
+        counted.update(counts)
     agreed = {_key(what): count for what, count in allowed.items()} if allowed else {}
     beyond = {what: count for what, count in counts.items() if count > agreed.get(_key(what), 0)}
     if beyond and agreed:
