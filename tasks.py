@@ -626,17 +626,21 @@ def copy_at(c, number: str, folder: str) -> None:
     print(f"the project at stage {stage_.number} is in {made}; cd there and run alembic")
 
 
-@task
-def sessions(c) -> None:
+@task(help={"stage": "rewrite only this stage's lesson (default: every stage's)"})
+def sessions(c, stage: str = "") -> None:
     """Rewrite the output of the lessons' console sessions as the commands print it now."""
     import tempfile
     from pathlib import Path
 
     from scripts.lessons import lesson_path
     from scripts.shell_sessions import fill_sessions
-    from scripts.stages import STAGES
+    from scripts.stages import STAGES, STAIRWAY
 
-    for stage_ in STAGES[1:]:
+    with friendly_errors():
+        chosen = [STAIRWAY.parse_stage(stage)] if stage else STAGES[1:]
+    if any(each.number == 0 for each in chosen):
+        raise Exit("error: stage 0 has no lesson; give a stage from 1 on", code=1)
+    for stage_ in chosen:
         path = lesson_path(stage_.number)
         text = path.read_text(encoding="utf-8")
         with tempfile.TemporaryDirectory() as folder, friendly_errors():
@@ -659,21 +663,27 @@ def exercises(c) -> None:
 
 
 @task(
+    iterable=["url"],
     help={
         "number": "the exercise to set up or grade (`invoke exercises` lists them)",
-        "check": "grade your work in the exercise's folder, in scratch databases on --url's server",
-        "reset": "start the exercise again: delete its folder and set it up afresh",
+        "check": "grade your work in the exercise's folder, in scratch databases",
+        "reset": "start the exercise again; your folder is kept in exercises/backups/",
+        "new_database": "delete the exercise's exercise.db (your revisions stay) to start clean",
         "folder": "where the exercise lives (default: exercises/N-<name> in this folder)",
-        "url": URL_HELP + "; only its server is used, for scratch databases",
-    }
+        "url": (
+            "a PostgreSQL or MariaDB server to grade on as well as SQLite (repeatable; "
+            "default: $DATABASE_URL, $TUTORIAL_POSTGRES_URL, $TUTORIAL_MARIADB_URL)"
+        ),
+    },
 )
 def exercise(
     c,
     number: str,
     check: bool = False,
     reset: bool = False,
+    new_database: bool = False,
     folder: str | None = None,
-    url: str | None = None,
+    url: list[str] | None = None,
 ) -> None:
     """Set exercise N up in a folder of its own, or grade your work there (--check)."""
     from pathlib import Path
@@ -682,28 +692,50 @@ def exercise(
 
     from scripts.exercises import workbench
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.check.engines import redact, resolve_url
+    from sqlalchemy_stairway.check.engines import redact
 
     console = display.console()
     with friendly_errors():
         n, _ = workbench.parse_exercise(number)
         where = Path(folder) if folder else workbench.default_folder(n)
+        if new_database:
+            gone = workbench.new_database(n, where)
+            said = f"deleted {gone}" if gone else f"{where / 'exercise.db'} was not there"
+            console.print(
+                f"{said}; your revisions are as they were. `alembic upgrade head` in {where} "
+                "makes a clean one.",
+                soft_wrap=True,
+            )
+            return
         if not check:
-            workbench.set_up(n, where, reset=reset)
+            backup = workbench.back_up(where) if reset and where.exists() else None
+            workbench.set_up(n, where)
             console.print(Markdown(workbench.task_text(n, where)))
+            if backup:
+                console.print(f"your previous work is kept in {backup}", soft_wrap=True)
             console.print(f"[dim]set up in {where}; the task is also in {where / 'EXERCISE.md'}[/]")
             return
         workbench.require_set_up(n, where)
-        resolved = resolve_url(url, DEFAULT_URL)
-        console.print(f"grading exercise {n} in {where}, on {redact(resolved)} (scratch databases)")
+        servers = workbench.grading_servers(url or ())
+        shown = ", ".join(
+            name if name == "SQLite" else f"{name} ({redact(server)})"
+            for name, server in servers.items()
+        )
+        console.print(
+            f"grading exercise {n} in {where}, in scratch databases made for it on {shown}; "
+            "tutorial.db and exercise.db are not touched",
+            soft_wrap=True,
+        )
         problems = workbench.grade(
-            n, where, resolved, report=lambda line: console.print(f"  [green]✓[/] {line}")
+            n, where, servers, report=lambda line: console.print(f"  [green]✓[/] {line}")
         )
     for problem in problems:
         console.print(f"[red]✗[/] {problem}", highlight=False)
+    if len(servers) == 1:
+        console.print(f"[yellow]note:[/] {workbench.only_sqlite_note(n)}", soft_wrap=True)
     if problems:
         raise Exit(code=1)
-    console.print(f"[bold green]exercise {n}: every check passed[/]")
+    console.print(f"[bold green]exercise {n}: every check passed on {', '.join(servers)}[/]")
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
@@ -770,13 +802,15 @@ def new_stage(c, name: str) -> None:
     from scripts.new_stage import scaffold
     from scripts.stages import PROJECT_ROOT, STAIRWAY
 
+    number = STAIRWAY.head.number + 1
     with friendly_errors():
         files = scaffold(STAIRWAY, name)
     for path in files:
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     print(
         "next: change the models, write the revision to match, declare the stage's tables and "
-        "rows, then `invoke golden`, `invoke diagrams`, `invoke sessions` and `pytest`"
+        "rows, then `invoke golden`, `invoke diagrams`, "
+        f"`invoke sessions --stage {number}` and `pytest`"
     )
 
 

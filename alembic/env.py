@@ -14,6 +14,9 @@
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
   IMMEDIATE`` on SQLite.  A statement waiting on another client's lock
   gives up after a few seconds, and says so in one line.
+- On MariaDB, which commits each DDL statement on its own, every operation
+  first looks whether a run killed half-way did it already, and skips it
+  then (``resumable=True``: sqlalchemy_stairway.resumable).
 - What a user can fix ends in one line (``FAILED: ...`` from Alembic's
   command line), never a traceback.
 """
@@ -27,7 +30,8 @@ from rich.console import Console
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
-import sqlalchemy_stairway.ops  # registers op.refuse_rows, op.confirm_data_loss
+# registers op.refuse_rows, op.confirm_data_loss, and resumable operations
+import sqlalchemy_stairway.ops
 from scripts.stages import HEAD, STAIRWAY
 from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.check.errors import StairwayError
@@ -203,6 +207,9 @@ def run_migrations_locked(connection: Connection) -> None:
             ],
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
             transactional_ddl=True if connection.info.get("transactional_ddl") else None,
+            # where DDL is not rolled back (MariaDB), each operation skips itself when
+            # a run killed half-way did it (sqlalchemy_stairway.resumable)
+            resumable=True,
         )
         with context.begin_transaction():
             refuse_what_a_run_must_not_touch(connection)

@@ -18,14 +18,16 @@ sa.table()/sa.column() constructs it needs, never import models/.
 """
 
 <% body = (upgrades or "") + (downgrades or "") %>\
+<%doc> an empty revision (`invoke new-stage`) imports both: its comments show op and sa </%doc>\
+<% empty = not body.strip() %>\
 from collections.abc import Sequence
-% if "sa." in body or "op." in body:
+% if empty or "sa." in body or "op." in body:
 
 % endif
-% if "sa." in body:
+% if empty or "sa." in body:
 import sqlalchemy as sa
 % endif
-% if "op." in body:
+% if empty or "op." in body:
 from alembic import op
 % endif
 % if imports:

@@ -95,10 +95,13 @@ def carried_differences(stairway: Stairway, stage: Stage, before: dict, after: d
                     if table.c[column].server_default is None and new[column] is not None:
                         lines.append(f"{name} {key}.{column}: new, yet holds {new[column]!r}")
                 elif isinstance(origin, Transform):
-                    if not origin.matches(old[origin.source], new[column]):
+                    source_value = old[origin.source]
+                    if not origin.matches(source_value, new[column]):
+                        expected = origin.expected(source_value)
                         lines.append(
-                            f"{name} {key}.{column} does not match {old_table}.{origin.source} "
-                            f"it was computed from"
+                            f"{name} {key}.{column} is {new[column]!r}, which does not match "
+                            f"{old_table}.{origin.source} {source_value!r} it was computed from"
+                            + (f" (expected {expected})" if expected else "")
                         )
                 elif new[column] != old[origin]:
                     lines.append(f"{name} {key}.{column}: was {old[origin]!r}, now {new[column]!r}")

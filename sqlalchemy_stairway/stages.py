@@ -45,6 +45,10 @@ class Transform:
         """True when ``new`` is a correct result of computing from ``old``."""
         raise NotImplementedError
 
+    def expected(self, old: Any) -> str:
+        """Say to a person what ``old`` should become ("" when only a check can tell: a hash)."""
+        return ""
+
 
 @dataclass(frozen=True)
 class Carry:

@@ -9,6 +9,11 @@ which uses it:
 - :mod:`~sqlalchemy_stairway.check.project`: loading a project's Alembic configuration;
 - :mod:`~sqlalchemy_stairway.check.project_checks`: walking its revisions, check by check;
 - :mod:`~sqlalchemy_stairway.check.synthetic`: rows generated for any table;
+- :mod:`~sqlalchemy_stairway.check.comparison_options`: what env.py tells autogenerate
+  to compare, honoured by models-match; :mod:`~sqlalchemy_stairway.check.server_defaults`:
+  server defaults made comparable;
+- :mod:`~sqlalchemy_stairway.check.classify`: what a difference costs (a backfill, values
+  made at run time, MariaDB's invented values);
 - :mod:`~sqlalchemy_stairway.check.static`, :mod:`~sqlalchemy_stairway.check.squawk`:
   reading revisions without running them;
 - :mod:`~sqlalchemy_stairway.check.hooks`: a project's own glue;

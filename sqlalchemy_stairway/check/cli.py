@@ -36,6 +36,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
     check.add_argument("--no-squawk", action="store_true", help="leave squawk out")
+    check.add_argument(
+        "--ships-offline-sql",
+        action="store_true",
+        help="the project deploys with `alembic upgrade --sql`: offline SQL that fails is a "
+        "defect, not a warning (default: alembic.ini's [stairway] ships_offline_sql)",
+    )
     check.add_argument("-v", "--verbose", action="store_true", help="show passed checks too")
     check.set_defaults(run=run_check)
     return top
@@ -71,6 +77,7 @@ def run_check(args: argparse.Namespace) -> int:
             urls,
             hooks,
             use_squawk=not args.no_squawk,
+            ships_offline_sql=True if args.ships_offline_sql else None,
             progress=progress or (lambda _: None),
         )
     if progress is terminal_progress:
