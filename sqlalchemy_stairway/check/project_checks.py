@@ -807,7 +807,8 @@ class Walk:
             differences = [describe(d) for d in alembic_differences_on(compared, head.dialect.name)]
             found = structure(head, self.ignored)
             reflected = MetaData()
-            reflected.reflect(head)
+            # a foreign key to a missing table must not stop the rest being compared
+            reflected.reflect(head, resolve_fks=False)
         finally:
             head.rollback()
         with scratch_database(self.server, folder) as reference_url:
