@@ -121,7 +121,7 @@ def snapshot(url: URL):
 
 
 @pytest.mark.parametrize("database", SERVERS)
-@pytest.mark.parametrize("point", range(0, 30, 3))
+@pytest.mark.parametrize("point", range(0, 18, 2))
 def test_a_name_too_long_for_stage_4_is_refused_whenever_it_arrives(
     point, scratch_url, connection, observer_connection
 ):
@@ -158,7 +158,7 @@ def test_a_name_too_long_for_stage_4_is_refused_whenever_it_arrives(
         assert writer.writes[0].committed
         assert "longer than 30 characters" in refused and refused.endswith("Nothing was changed.")
         assert stage_of(connection) == BEFORE
-        assert TOO_LONG in {row[1] for row in rows(connection)["users"]}
+        assert TOO_LONG in {row["user_name"] for row in rows(connection)["users"]}
     else:
         assert not writer.writes[0].committed, "a name stage 4 cannot hold went in"
         assert stage_of(connection) == STAGE
