@@ -37,12 +37,15 @@ def friendly_errors():
     """Turn what a user can fix into one line and exit status 1, never a traceback."""
     from sqlalchemy.exc import DBAPIError
 
-    from sqlalchemy_stairway.engines import first_line
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.engines import first_line
+    from sqlalchemy_stairway.check.errors import StairwayError
+    from sqlalchemy_stairway.consent import Declined
     from sqlalchemy_stairway.locking import lock_conflict
 
     try:
         yield
+    except Declined as exc:  # an answer, not an error; status 1: what was asked for was not done
+        raise Exit(str(exc), code=1) from None
     except StairwayError as exc:
         raise Exit(f"error: {exc}", code=1) from None
     except DBAPIError as exc:
@@ -58,7 +61,7 @@ def connected(url: str | None, *, read_only: bool = False):
     yet is an empty database, at stage 0.
     """
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.engines import choose_url, sqlite_file
+    from sqlalchemy_stairway.check.engines import choose_url, sqlite_file
     from sqlalchemy_stairway.guards import connect_checked
     from sqlalchemy_stairway.migrate import migration_connection
 
@@ -195,7 +198,7 @@ def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool
     """
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.errors import StairwayError
     from sqlalchemy_stairway.guards import backup_if_changed
     from sqlalchemy_stairway.migrate import current_stage, migrate
     from sqlalchemy_stairway.seeding import seed, seed_on_the_way
@@ -303,7 +306,10 @@ def stages(c, url: str | None = None) -> None:
 
     with connected(url, read_only=True) as connection:
         here = _read_where(connection)
-        display.console().print(display.stages_table(STAIRWAY, here))
+        if sys.stdout.isatty():
+            display.console().print(display.stages_table(STAIRWAY, here))
+        else:  # to a pipe or a file: plain text, for grep and diff
+            sys.stdout.write(display.stages_text(STAIRWAY, here))
 
 
 @task(
@@ -363,8 +369,11 @@ def down(c, url: str | None = None, yes: bool = False) -> None:
         _move_to(connection, one_stage_down, allowance=allowance, show_lesson=False)
 
 
-def _start_again(connection, yes: bool) -> None:
-    """Take the database back to stage 0; a database changed by hand is discarded whole."""
+def _start_again(connection, yes: bool, say_next: bool = True) -> None:
+    """Take the database back to stage 0; a database changed by hand is discarded whole.
+
+    ``say_next``: end with what to run next (not when a walk goes on by itself).
+    """
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
     from sqlalchemy_stairway.consent import agree_to_discard
@@ -380,7 +389,9 @@ def _start_again(connection, yes: bool) -> None:
             console.print("The database is already empty, at stage 0; nothing to do.")
             return
         allowance = _agree_to_losses(connection, here, STAIRWAY.base, yes)
-        _move_to(connection, STAIRWAY.base, allowance=allowance, show_lesson=False)
+        _move_to(
+            connection, STAIRWAY.base, allowance=allowance, show_lesson=False, say_next=say_next
+        )
         return
     with friendly_errors():
         if here.revision is None:  # not the tutorial's: never dropped
@@ -446,7 +457,7 @@ def walk(
             if first is not None and first.number == 0:
                 raise Exit("error: stage 0 is the empty database; walk --from 1 or later", code=1)
         if reset:
-            _start_again(connection, yes=True)
+            _start_again(connection, yes=True, say_next=False)
         with locked(connection):  # judged under the lock: another run may be half-way
             here = current_stage(STAIRWAY, connection)
             _check_drift(connection, here)
@@ -477,6 +488,7 @@ def walk(
             console,
             commands=Commands(
                 sql="invoke sql {n}",
+                story="alembic show {revision}",
                 rows="invoke show",
                 lesson="invoke lesson {n}",
                 resume="invoke walk",
@@ -568,12 +580,12 @@ def check(c, url: str | None = None, config: str | None = None) -> None:
     """
     from scripts.stages import PROJECT_ROOT, STAIRWAY
     from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.check.engines import choose_url, parse_url
+    from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
+    from sqlalchemy_stairway.check.reports import as_text
     from sqlalchemy_stairway.checks import CheckFailure, check_in_scratch
-    from sqlalchemy_stairway.engines import choose_url, parse_url
-    from sqlalchemy_stairway.hooks import hooks_file, load_hooks
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
-    from sqlalchemy_stairway.reports import as_text
 
     console = display.console()
     with friendly_errors():
@@ -647,21 +659,27 @@ def exercises(c) -> None:
 
 
 @task(
+    iterable=["url"],
     help={
         "number": "the exercise to set up or grade (`invoke exercises` lists them)",
-        "check": "grade your work in the exercise's folder, in scratch databases on --url's server",
-        "reset": "start the exercise again: delete its folder and set it up afresh",
+        "check": "grade your work in the exercise's folder, in scratch databases",
+        "reset": "start the exercise again; your folder is kept in exercises/backups/",
+        "new_database": "delete the exercise's exercise.db (your revisions stay) to start clean",
         "folder": "where the exercise lives (default: exercises/N-<name> in this folder)",
-        "url": URL_HELP + "; only its server is used, for scratch databases",
-    }
+        "url": (
+            "a PostgreSQL or MariaDB server to grade on as well as SQLite (repeatable; "
+            "default: $DATABASE_URL, $TUTORIAL_POSTGRES_URL, $TUTORIAL_MARIADB_URL)"
+        ),
+    },
 )
 def exercise(
     c,
     number: str,
     check: bool = False,
     reset: bool = False,
+    new_database: bool = False,
     folder: str | None = None,
-    url: str | None = None,
+    url: list[str] | None = None,
 ) -> None:
     """Set exercise N up in a folder of its own, or grade your work there (--check)."""
     from pathlib import Path
@@ -670,28 +688,50 @@ def exercise(
 
     from scripts.exercises import workbench
     from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.engines import redact, resolve_url
+    from sqlalchemy_stairway.check.engines import redact
 
     console = display.console()
     with friendly_errors():
         n, _ = workbench.parse_exercise(number)
         where = Path(folder) if folder else workbench.default_folder(n)
+        if new_database:
+            gone = workbench.new_database(n, where)
+            said = f"deleted {gone}" if gone else f"{where / 'exercise.db'} was not there"
+            console.print(
+                f"{said}; your revisions are as they were. `alembic upgrade head` in {where} "
+                "makes a clean one.",
+                soft_wrap=True,
+            )
+            return
         if not check:
-            workbench.set_up(n, where, reset=reset)
+            backup = workbench.back_up(where) if reset and where.exists() else None
+            workbench.set_up(n, where)
             console.print(Markdown(workbench.task_text(n, where)))
+            if backup:
+                console.print(f"your previous work is kept in {backup}", soft_wrap=True)
             console.print(f"[dim]set up in {where}; the task is also in {where / 'EXERCISE.md'}[/]")
             return
         workbench.require_set_up(n, where)
-        resolved = resolve_url(url, DEFAULT_URL)
-        console.print(f"grading exercise {n} in {where}, on {redact(resolved)} (scratch databases)")
+        servers = workbench.grading_servers(url or ())
+        shown = ", ".join(
+            name if name == "SQLite" else f"{name} ({redact(server)})"
+            for name, server in servers.items()
+        )
+        console.print(
+            f"grading exercise {n} in {where}, in scratch databases made for it on {shown}; "
+            "tutorial.db and exercise.db are not touched",
+            soft_wrap=True,
+        )
         problems = workbench.grade(
-            n, where, resolved, report=lambda line: console.print(f"  [green]✓[/] {line}")
+            n, where, servers, report=lambda line: console.print(f"  [green]✓[/] {line}")
         )
     for problem in problems:
         console.print(f"[red]✗[/] {problem}", highlight=False)
+    if len(servers) == 1:
+        console.print(f"[yellow]note:[/] {workbench.only_sqlite_note(n)}", soft_wrap=True)
     if problems:
         raise Exit(code=1)
-    console.print(f"[bold green]exercise {n}: every check passed[/]")
+    console.print(f"[bold green]exercise {n}: every check passed on {', '.join(servers)}[/]")
 
 
 @task(help={"url": URL_HELP, "yes": YES_HELP})
@@ -736,7 +776,7 @@ def docs(c, serve: bool = False, port: int = 8000) -> None:
     import time
 
     from scripts.site import SITE_DIR, build_site, serving
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.errors import StairwayError
 
     try:
         home = build_site()
@@ -833,14 +873,14 @@ def bench(
     """Seed and migrate N users, every step timed against the database's own floor."""
     if stairway_check:
         from scripts.bench_check import main as bench_check
-        from sqlalchemy_stairway.engines import resolve_url
+        from sqlalchemy_stairway.check.engines import resolve_url
 
         with friendly_errors():
             output = "bench-results/stairway-check.json"
             code = bench_check(resolve_url(url, DEFAULT_URL), revisions, peers_python, output)
         raise Exit(code=code)
     from scripts.bench import main
-    from sqlalchemy_stairway.engines import choose_url, parse_url
+    from sqlalchemy_stairway.check.engines import choose_url, parse_url
 
     with friendly_errors():
         chosen = choose_url(url, DEFAULT_URL)

@@ -18,6 +18,9 @@
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
   IMMEDIATE`` on SQLite.  A statement waiting on another client's lock
   gives up after a few seconds, and says so in one line.
+- On MariaDB, which commits each DDL statement on its own, every operation
+  first looks whether a run killed half-way did it already, and skips it
+  then (``resumable=True``: sqlalchemy_stairway.resumable).
 - What a user can fix ends in one line (``FAILED: ...`` from Alembic's
   command line), never a traceback.
 """
@@ -31,10 +34,11 @@ from rich.console import Console
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
-import sqlalchemy_stairway.ops  # registers op.refuse_rows, op.confirm_data_loss
+# registers op.refuse_rows, op.confirm_data_loss, and resumable operations
+import sqlalchemy_stairway.ops
 from scripts.stages import HEAD, STAIRWAY
-from sqlalchemy_stairway.engines import first_line, make_engine, redact
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.guards import named
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
@@ -209,6 +213,9 @@ def run_migrations_locked(connection: Connection) -> None:
             ],
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
             transactional_ddl=True if connection.info.get("transactional_ddl") else None,
+            # where DDL is not rolled back (MariaDB), each operation skips itself when
+            # a run killed half-way did it (sqlalchemy_stairway.resumable)
+            resumable=True,
         )
         with context.begin_transaction():
             refuse_what_a_run_must_not_touch(connection)

@@ -29,9 +29,10 @@ include_patterns = [
     "docs/lessons/*.md",
     "docs/benchmarks.md",
     "docs/check-comparison.md",
+    "docs/real-chains.md",
 ]
 exclude_patterns = [".*", "build", "backups", "site-screenshots", "**/__pycache__"]
-stairway_more_pages = ["docs/benchmarks", "docs/check-comparison"]
+stairway_more_pages = ["docs/benchmarks", "docs/check-comparison", "docs/real-chains"]
 
 # GitHub's heading slugs, so the README's #real-databases links resolve
 myst_heading_anchors = 3

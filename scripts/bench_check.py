@@ -162,7 +162,7 @@ def time_stairway(ini: Path, url: str) -> tuple[float, int]:
         [
             sys.executable,
             "-m",
-            "sqlalchemy_stairway.cli",
+            "sqlalchemy_stairway.check.cli",
             "check",
             "--config",
             str(ini),

@@ -26,7 +26,7 @@ from scripts.passwords import ITERATIONS, hash_password
 from sqlalchemy_stairway.bench.floor import FloorRun, FloorStep
 from sqlalchemy_stairway.bench.machine import cores
 from sqlalchemy_stairway.bench.targets import MeasureContext, Measured, Target
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.migrate import migrate
 from sqlalchemy_stairway.stages import Stage
 

@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from scripts.peer_comparison import CORPUS, DIALECTS, TOOLS, corpus_targets, run_tool
-from sqlalchemy_stairway.engines import parse_url
+from sqlalchemy_stairway.check.engines import parse_url
 
 OURS = "stairway check"
 
@@ -39,7 +39,7 @@ def run_stairway(ini: Path, server_url: str) -> tuple[bool, float]:
             [
                 sys.executable,
                 "-m",
-                "sqlalchemy_stairway.cli",
+                "sqlalchemy_stairway.check.cli",
                 "check",
                 "--config",
                 str(ini),

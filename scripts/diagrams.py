@@ -25,7 +25,7 @@ from sqlalchemy import Column, ForeignKeyConstraint, MetaData, Table, UniqueCons
 
 from scripts.lessons import LESSONS_DIR
 from scripts.stages import STAGES
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 BEGIN = "<!-- diagram:begin -->"
 END = "<!-- diagram:end -->"

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 DIRECTIVE = re.compile(
     r"^```\{literalinclude\} (?P<path>\S+)\n(?P<options>(?::[a-z-]+:.*\n)*)```$",

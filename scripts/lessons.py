@@ -45,8 +45,8 @@ from sqlalchemy.orm import Session, registry
 
 from scripts.includes import expand_includes
 from scripts.stages import PROJECT_ROOT, STAGES, STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.migrate import migrate, migration_connection
 from sqlalchemy_stairway.pictures import er_picture
 from sqlalchemy_stairway.seeding import seed

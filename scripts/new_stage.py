@@ -25,7 +25,7 @@ from pathlib import Path
 
 from alembic import command
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.stages import Stairway
 
 

@@ -38,8 +38,8 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy_stairway.engines import parse_url, redact
-from sqlalchemy_stairway.scratch import scratch_database
+from sqlalchemy_stairway.check.engines import parse_url, redact
+from sqlalchemy_stairway.check.scratch import scratch_database
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CORPUS = REPOSITORY / "tests" / "corpus"
@@ -92,7 +92,7 @@ from pytest_alembic.tests import (  # noqa: F401  (imported to be collected here
 from sqlalchemy import create_engine
 
 sys.path.insert(0, {repository!r})
-from sqlalchemy_stairway.scratch import scratch_database
+from sqlalchemy_stairway.check.scratch import scratch_database
 
 {setup}
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from scripts.stages import PROJECT_ROOT, STAIRWAY
 from sqlalchemy_stairway import exercises
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.stages import Stairway
 
 LANGUAGE = "console"

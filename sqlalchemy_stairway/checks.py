@@ -31,11 +31,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData
 
-from sqlalchemy_stairway.differences import describe
-from sqlalchemy_stairway.engines import make_engine, parse_url, redact
+from sqlalchemy_stairway.check.differences import describe
+from sqlalchemy_stairway.check.engines import make_engine, parse_url, redact
+from sqlalchemy_stairway.check.schema import rows, structure, structure_differences
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.migrate import current_stage, migrate
-from sqlalchemy_stairway.schema import rows, structure, structure_differences
-from sqlalchemy_stairway.scratch import scratch_database
 from sqlalchemy_stairway.seeding import seed
 from sqlalchemy_stairway.stages import Stage, Stairway, Transform
 from sqlalchemy_stairway.transactions import reading
@@ -95,10 +95,13 @@ def carried_differences(stairway: Stairway, stage: Stage, before: dict, after: d
                     if table.c[column].server_default is None and new[column] is not None:
                         lines.append(f"{name} {key}.{column}: new, yet holds {new[column]!r}")
                 elif isinstance(origin, Transform):
-                    if not origin.matches(old[origin.source], new[column]):
+                    source_value = old[origin.source]
+                    if not origin.matches(source_value, new[column]):
+                        expected = origin.expected(source_value)
                         lines.append(
-                            f"{name} {key}.{column} does not match {old_table}.{origin.source} "
-                            f"it was computed from"
+                            f"{name} {key}.{column} is {new[column]!r}, which does not match "
+                            f"{old_table}.{origin.source} {source_value!r} it was computed from"
+                            + (f" (expected {expected})" if expected else "")
                         )
                 elif new[column] != old[origin]:
                     lines.append(f"{name} {key}.{column}: was {old[origin]!r}, now {new[column]!r}")

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from rich.console import Console
 from sqlalchemy import Connection
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.losses import describe, planned_losses
 from sqlalchemy_stairway.stages import Stage, Stairway
+
+DECLINED = "You said no: nothing was changed."
 
 
 def interactive() -> bool:
@@ -24,7 +26,7 @@ def interactive() -> bool:
 
 
 class Declined(StairwayError):
-    """The person said no."""
+    """The person said no: an answer, not an error (said without "error:")."""
 
 
 def ask(console: Console, question: str, read: Callable[[str], str] | None = None) -> bool:
@@ -68,7 +70,7 @@ def agree_to_losses(
         )
     console.print(f"[bold]{move[0].upper()}{move[1:]} loses {describe(losses)}.[/]")
     if not ask(console, "Lose them?", read):
-        raise Declined("you said no; nothing was changed")
+        raise Declined(DECLINED)
     return losses
 
 
@@ -89,4 +91,4 @@ def agree_to_discard(
     if read is None and not interactive():
         raise StairwayError(refusal)
     if not ask(console, f"Discard {what}?", read):
-        raise Declined("you said no; nothing was changed")
+        raise Declined(DECLINED)

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Connection, MetaData, func, inspect, select
 
-from sqlalchemy_stairway.schema import IGNORED_TABLES
+from sqlalchemy_stairway.check.schema import IGNORED_TABLES
 from sqlalchemy_stairway.stages import Stage, Stairway, Transform
 
 SHOWN_ROWS = 12
@@ -32,17 +32,39 @@ def heading(stairway: Stairway, stage: Stage) -> str:
     return f"Stage {stage.number} of {stairway.head.number}: {stage.title}{era}"
 
 
+STAGE_COLUMNS = ("stage", "revision", "title", "era", "from", "")
+
+
+def _stage_rows(stairway: Stairway, current: Stage | None) -> list[tuple[str, ...]]:
+    return [
+        (
+            str(stage.number),
+            stage.revision or "base",
+            stage.title,
+            stage.era,
+            stage.source,
+            "◀ you are here" if current is not None and stage == current else "",
+        )
+        for stage in stairway
+    ]
+
+
 def stages_table(stairway: Stairway, current: Stage | None) -> Table:
     """Return the stages as a table, marking the one the database is at."""
     table = Table(title="The stairway", title_justify="left")
-    for title in ("stage", "revision", "title", "era", "from", ""):
+    for title in STAGE_COLUMNS:
         table.add_column(title)
-    for stage in stairway:
-        here = "◀ you are here" if current is not None and stage == current else ""
-        table.add_row(
-            str(stage.number), stage.revision or "base", stage.title, stage.era, stage.source, here
-        )
+    for row in _stage_rows(stairway, current):
+        table.add_row(*row)
     return table
+
+
+def stages_text(stairway: Stairway, current: Stage | None) -> str:
+    """Return the stages as plain text for a pipe or a file: aligned columns, no box, no colour."""
+    rows = [STAGE_COLUMNS, *_stage_rows(stairway, current)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(STAGE_COLUMNS))]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
+    return "".join(line.rstrip() + "\n" for line in lines)
 
 
 def _compact(title: str) -> Table:
@@ -152,8 +174,8 @@ def sql(statements: list[str] | str, *, width: int | None = None) -> Syntax:
 
 
 def sql_text(statements: list[str]) -> str:
-    """Return statements as a script, each ending in a semicolon."""
-    return "".join(f"{s};\n" for s in statements)
+    """Return statements as a script, each ending in a semicolon (a ``--`` comment: none)."""
+    return "".join(f"{s}\n" if s.startswith("--") else f"{s};\n" for s in statements)
 
 
 def console() -> Console:

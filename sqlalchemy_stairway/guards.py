@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DatabaseError
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.stages import Stage, Stairway
 from sqlalchemy_stairway.transactions import reading

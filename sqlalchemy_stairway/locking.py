@@ -12,7 +12,7 @@ seconds; 0: do not wait at all):
   (metadata locks, which ALTER TABLE waits on) and
   ``innodb_lock_wait_timeout`` (row locks).  SQLite has one lock for the
   whole database, waited for ``busy_timeout`` (see
-  :func:`sqlalchemy_stairway.engines.make_engine`).
+  :func:`sqlalchemy_stairway.check.engines.make_engine`).
 
 A statement that gives up waiting is turned into one line by
 :func:`lock_conflict`.
@@ -27,9 +27,9 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from sqlalchemy_stairway.engines import LOCK_TIMEOUT_VARIABLE, lock_timeout
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.file_lock import sqlite_file_lock
+from sqlalchemy_stairway.check.engines import LOCK_TIMEOUT_VARIABLE, lock_timeout
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.file_lock import sqlite_file_lock
 from sqlalchemy_stairway.transactions import require_no_transaction
 
 LOCK_KEY = 0x5354_4149_52  # PostgreSQL: any fixed 64-bit number ("STAIR"); scoped to a database
@@ -75,7 +75,7 @@ def migration_lock(connection: Connection) -> Iterator[None]:
     PostgreSQL: a session advisory lock (advisory locks belong to one
     database).  MariaDB: ``GET_LOCK`` under a name made from the database's
     (:func:`mariadb_lock_name`; the lock itself is server-wide).  SQLite: a
-    ``flock`` on a file beside the database (sqlalchemy_stairway.file_lock).
+    ``flock`` on a file beside the database (sqlalchemy_stairway.check.file_lock).
     All are re-entrant, so a task can hold the lock around several Alembic
     runs that take it again.  While it is held, the connection waits for
     other clients' table and row locks :func:`table_lock_timeout` at most;

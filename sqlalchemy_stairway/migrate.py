@@ -22,8 +22,9 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from sqlalchemy_stairway.engines import first_line, make_engine, redact, watching_statements
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import first_line, make_engine, redact, watching_statements
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.ops import SQL_NOTES
 from sqlalchemy_stairway.stages import Stage, Stairway
 from sqlalchemy_stairway.transactions import reading, require_no_transaction
 
@@ -151,16 +152,23 @@ def migrate(
 SHOWN_SQL = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "RENAME")
 
 
-def recording_sql(connection: Connection):
+@contextmanager
+def recording_sql(connection: Connection) -> Iterator[list[str]]:
     """Collect the DDL and DML statements run on ``connection`` (not reads, not PRAGMAs).
 
     Statements run while ``connection.info["unrecorded"]`` is set (a
-    caller's own writes between revisions) are left out.
+    caller's own writes between revisions) are left out.  A revision's
+    ``op.note_sql`` comments are kept among them, where they came.
     """
-    return watching_statements(
+    with watching_statements(
         connection,
         lambda conn, text: text.upper().startswith(SHOWN_SQL) and not conn.info.get("unrecorded"),
-    )
+    ) as statements:
+        connection.info[SQL_NOTES] = statements
+        try:
+            yield statements
+        finally:
+            connection.info.pop(SQL_NOTES, None)
 
 
 def offline_sql(stairway: Stairway, stage: Stage, dialect: str, *, down: bool = False) -> str:
@@ -199,4 +207,4 @@ def _recorded_sqlite_sql(stairway: Stairway, stage: Stage, previous: Stage, down
                     migrate(stairway, connection, previous if down else stage, allow_data_loss=True)
         finally:
             engine.dispose()
-    return "".join(f"{s};\n\n" for s in statements)
+    return "".join(f"{s}\n\n" if s.startswith("--") else f"{s};\n\n" for s in statements)

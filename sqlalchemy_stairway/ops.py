@@ -19,14 +19,20 @@ there are no rows or tables to look at.
   IMMEDIATE`` holds the whole file already).  On MariaDB a table renamed
   with ``ALTER TABLE ... RENAME`` leaves the lock, and the revision can
   no longer use it: rename the locked tables last.
-- ``op.done(step)``: whether a step of a revision is found done already.
-  MariaDB commits each DDL statement on its own, so a run killed half-way
-  leaves some steps of a revision done and the version stamp unchanged;
-  a revision skips the steps it finds done, so the next run finishes it.
-  A step is a function of the schema as it is now (:class:`SchemaNow`)
-  that says whether the step's change is there, its docstring what the
-  step does ("renaming users to user_account").  On a database that rolls
-  DDL back, no step is ever found done: nothing was looked at.
+- ``op.note_sql(comment)``: a ``-- comment`` among the SQL a revision
+  shows, where it does work that is not SQL (hashing passwords): printed
+  in offline ``--sql`` mode, and kept with the statements recorded online
+  (``invoke sql N`` on SQLite, the walk).
+- ``op.done(step)``: whether a hand-written step is found done already.
+  Alembic's own operations know their post-conditions and skip themselves
+  when a run killed half-way did them (:mod:`sqlalchemy_stairway.resumable`);
+  ``op.done`` is for a step no operation describes, and for revisions
+  written before that (a step is a function of :class:`SchemaNow` whose
+  docstring says what it does).  On a database that rolls DDL back, no
+  step is ever found done: nothing was looked at.
+
+Importing this module also makes Alembic's own operations resumable for
+an env.py that asks for it (:mod:`sqlalchemy_stairway.resumable`).
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -39,7 +45,10 @@ from sqlalchemy import Connection, Select, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import TableClause
 
+from sqlalchemy_stairway.resumable import SchemaNow
+
 SHOWN_ROWS = 5
+SQL_NOTES = "stairway_sql_notes"  # connection.info: where a recording of the SQL keeps notes
 
 
 @Operations.register_operation("refuse_rows")
@@ -78,6 +87,13 @@ class ConfirmDataLossOp(MigrateOperation):
 
     @classmethod
     def confirm_data_loss(cls, operations: Operations, losses: Mapping[str, Select]) -> None:
+        for what, query in losses.items():
+            if not isinstance(query, Select):
+                # the tables a loss is counted in are locked: only a select() names them
+                raise CommandError(
+                    f"op.confirm_data_loss: the count for {what!r} must be a select() "
+                    f"(sa.select(sa.func.count()).select_from(...)), not {type(query).__name__}"
+                )
         return operations.invoke(cls(losses))
 
 
@@ -182,6 +198,9 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
         return
     lock_what_is_counted(operations, operation.losses.values())
     counts = {what: _count(operations, query) for what, query in operation.losses.items()}
+    counted = context.config.attributes.get("data_loss_counted")
+    if isinstance(counted, dict):  # a caller that grades the question asked to see it
+        counted.update(counts)
     agreed = {_key(what): count for what, count in allowed.items()} if allowed else {}
     beyond = {what: count for what, count in counts.items() if count > agreed.get(_key(what), 0)}
     if beyond and agreed:
@@ -197,36 +216,6 @@ def _confirm_data_loss(operations: Operations, operation: ConfirmDataLossOp) -> 
             + "; run it again with --yes (alembic: -x allow_data_loss=true) to accept. "
             "Nothing was changed."
         )
-
-
-class SchemaNow:
-    """The schema as it is at this moment, read afresh: what a step looks for."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.inspector = inspect(connection)
-        self.tables = set(self.inspector.get_table_names())
-
-    def has_table(self, table: str) -> bool:
-        return table in self.tables
-
-    def columns(self, table: str) -> dict[str, dict]:
-        """Return the columns of ``table`` by name ({} when there is no such table)."""
-        if table not in self.tables:
-            return {}
-        return {c["name"]: c for c in self.inspector.get_columns(table)}
-
-    def has_column(self, table: str, column: str) -> bool:
-        return column in self.columns(table)
-
-    def foreign_keys(self, table: str) -> set[str]:
-        if table not in self.tables:
-            return set()
-        return {fk["name"] for fk in self.inspector.get_foreign_keys(table)}
-
-    def indexes(self, table: str) -> set[str]:
-        if table not in self.tables:
-            return set()
-        return {index["name"] for index in self.inspector.get_indexes(table)}
 
 
 Step = Callable[[SchemaNow], bool]
@@ -269,6 +258,30 @@ def _done(operations: Operations, operation: DoneOp) -> bool:
     if migration.as_sql or migration.impl.transactional_ddl:
         return False
     return bool(operation.step(SchemaNow(operations.get_bind())))
+
+
+@Operations.register_operation("note_sql")
+class NoteSqlOp(MigrateOperation):
+    """Mark, among the SQL, where the revision does work that is not SQL."""
+
+    def __init__(self, comment: str) -> None:
+        self.comment = comment
+
+    @classmethod
+    def note_sql(cls, operations: Operations, comment: str) -> None:
+        operations.invoke(cls(comment))
+
+
+@Operations.implementation_for(NoteSqlOp)
+def _note_sql(operations: Operations, operation: NoteSqlOp) -> None:
+    comment = "\n".join(f"-- {line}".rstrip() for line in operation.comment.splitlines())
+    migration = operations.get_context()
+    if migration.as_sql:
+        migration.impl.static_output(comment)
+        return
+    recorded = operations.get_bind().info.get(SQL_NOTES)
+    if recorded is not None:
+        recorded.append(comment)
 
 
 def unlock_tables(connection) -> None:

@@ -16,7 +16,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, Table, func, insert, inspect, select, tuple_
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.stages import Stage, Stairway
 
 

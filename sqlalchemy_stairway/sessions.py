@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, text
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.transactions import reading, require_no_transaction
 
 READ_COMMITTED = "READ COMMITTED"

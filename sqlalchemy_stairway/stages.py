@@ -25,7 +25,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 class Transform:
@@ -44,6 +44,10 @@ class Transform:
     def matches(self, old: Any, new: Any) -> bool:
         """True when ``new`` is a correct result of computing from ``old``."""
         raise NotImplementedError
+
+    def expected(self, old: Any) -> str:
+        """Say to a person what ``old`` should become ("" when only a check can tell: a hash)."""
+        return ""
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import URL, Connection, Engine
 
-from sqlalchemy_stairway.engines import make_engine, redact
-from sqlalchemy_stairway.scratch import scratch_database
+from sqlalchemy_stairway.check.engines import make_engine, redact
+from sqlalchemy_stairway.check.scratch import scratch_database
 
 SERVER_URLS = {"postgresql": "TUTORIAL_POSTGRES_URL", "mariadb": "TUTORIAL_MARIADB_URL"}
 

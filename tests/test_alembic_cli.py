@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import URL, inspect, text
 
 from scripts.stages import STAGES, STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 from tests.helpers import PROJECT, alembic, invoke
 from tests.helpers import stage_of as stage_at
 

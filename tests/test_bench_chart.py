@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from sqlalchemy_stairway.bench.chart import draw_chart
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 RESULTS = {
     "runs": [

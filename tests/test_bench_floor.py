@@ -15,8 +15,8 @@ from sqlalchemy_stairway.bench.floor import (
     insert_statement,
     only_creates_tables,
 )
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.schema import structure
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import structure
 from sqlalchemy_stairway.stages import Stairway
 
 DIALECTS = ("sqlite", "postgresql", "mysql")

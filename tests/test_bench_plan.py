@@ -6,7 +6,7 @@ import pytest
 
 from scripts import bench
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def test_the_data_is_seeded_at_the_first_stage_with_all_its_tables():

@@ -10,7 +10,7 @@ from sqlalchemy_stairway.bench.results import (
     save_results,
     scaling,
 )
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def step(name: str, seconds: float, floor: float, rows: int = 0) -> dict:

@@ -12,7 +12,7 @@ from rich.console import Console
 from scripts import bench
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.bench.run import parse_sizes
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 ROWS = 1500
 PROJECT = Path(__file__).resolve().parent.parent

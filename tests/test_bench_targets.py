@@ -8,7 +8,7 @@ from rich.console import Console
 from scripts import bench
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.bench.targets import MeasureContext, Measured, Target, run_measurements
-from sqlalchemy_stairway.engines import parse_url
+from sqlalchemy_stairway.check.engines import parse_url
 from sqlalchemy_stairway.stages import Stairway
 
 

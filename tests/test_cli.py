@@ -11,7 +11,7 @@ from tests.corpus.chain import CORPUS
 
 def stairway(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sqlalchemy_stairway.cli", *args],
+        [sys.executable, "-m", "sqlalchemy_stairway.check.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -49,7 +49,7 @@ def test_a_defect_exits_1_with_one_line_naming_revision_check_difference_and_com
     assert "ix_accounts_name" in line
     command = line.split("(reproduce: ")[1].rstrip(")")
     again = subprocess.run(
-        [sys.executable, "-m", "sqlalchemy_stairway.cli", *command.split()[1:]],
+        [sys.executable, "-m", "sqlalchemy_stairway.check.cli", *command.split()[1:]],
         capture_output=True,
         text=True,
         timeout=300,

@@ -4,8 +4,8 @@ import pytest
 from rich.console import Console
 
 from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.consent import Declined, agree_to_discard, agree_to_losses
-from sqlalchemy_stairway.errors import StairwayError
 from tests.helpers import climb
 
 

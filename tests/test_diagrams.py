@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table
 from scripts.diagrams import BEGIN, END, mermaid_er, stale_diagrams, write_diagrams
 from scripts.lessons import LESSONS_DIR
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def test_lesson_diagrams_match_the_models() -> None:

@@ -1,10 +1,10 @@
-"""Alembic's schema differences, said in words (sqlalchemy_stairway.differences)."""
+"""Alembic's schema differences, said in words (sqlalchemy_stairway.check.differences)."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, text
 
-from sqlalchemy_stairway.differences import describe, row_differences
+from sqlalchemy_stairway.check.differences import describe, row_differences
 
 
 def differences(in_database: MetaData, in_models: MetaData) -> list[str]:

@@ -95,6 +95,17 @@ def test_the_stairway_marks_the_current_stage_once():
         assert stage.title in text
 
 
+def test_the_stairway_as_plain_text_has_aligned_columns_and_no_box():
+    lines = display.stages_text(STAIRWAY, STAIRWAY[2]).splitlines()
+    assert lines[0].split() == ["stage", "revision", "title", "era", "from"]
+    assert len(lines) == len(STAIRWAY) + 1
+    title_at = lines[0].index("title")
+    for stage, line in zip(STAIRWAY, lines[1:], strict=True):
+        assert line[title_at:].startswith(stage.title) and line == line.rstrip()
+        assert ("you are here" in line) == (stage == STAIRWAY[2])
+    assert not re.search("[\u2500-\u257f]", "\n".join(lines))
+
+
 def test_every_stage_changes_something():
     for stage in STAIRWAY.stages[1:]:
         assert display.schema_changes(STAIRWAY, stage), stage.label

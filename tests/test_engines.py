@@ -1,4 +1,4 @@
-"""URLs and engines (sqlalchemy_stairway.engines): what a user typed, and SQLite made strict."""
+"""URLs and engines (sqlalchemy_stairway.check.engines): what a user typed, SQLite made strict."""
 
 import sqlite3
 import time
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from sqlalchemy_stairway.engines import (
+from sqlalchemy_stairway.check.engines import (
     choose_url,
     lock_timeout,
     make_engine,
@@ -19,7 +19,7 @@ from sqlalchemy_stairway.engines import (
     resolve_url,
     sqlite_file,
 )
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from tests.conftest import DATABASES
 from tests.helpers import alembic, assert_one_line_error, invoke
 

@@ -22,18 +22,18 @@ import pytest
 from sqlalchemy import URL, Connection, literal, text, update
 
 from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.schema import rows
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.checks import (
     Checker,
     carried_differences,
     restored_differences,
 )
-from sqlalchemy_stairway.engines import make_engine
 from sqlalchemy_stairway.guards import drift
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.migrate import current_stage, migrate
 from sqlalchemy_stairway.ops import rolls_back_ddl
-from sqlalchemy_stairway.schema import rows
-from sqlalchemy_stairway.scratch import scratch_database
 from sqlalchemy_stairway.seeding import insert_many, seed_on_the_way
 from sqlalchemy_stairway.stages import Stage
 from tests.conftest import DATABASES

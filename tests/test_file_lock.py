@@ -1,12 +1,12 @@
-"""SQLite's migration lock (sqlalchemy_stairway.file_lock)."""
+"""SQLite's migration lock (sqlalchemy_stairway.check.file_lock)."""
 
 import subprocess
 import sys
 
 import pytest
 
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.file_lock import lock_file, sqlite_file_lock
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.file_lock import lock_file, sqlite_file_lock
 
 HOLD_IN_ANOTHER_PROCESS = """
 import fcntl, os, sys

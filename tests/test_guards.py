@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import URL, Connection, text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.guards import refuse_drift
-from sqlalchemy_stairway.schema import rows, structure
 from tests.helpers import assert_one_line_error, climb, invoke
 
 
@@ -125,7 +125,7 @@ def test_drift_stops_invoke_before_it_migrates(tmp_path):
     path = tmp_path / "t.db"
     url = f"sqlite:///{path}"
     assert invoke("stage", str(STAIRWAY.head.number), "--url", url, "--no-lesson").returncode == 0
-    from sqlalchemy_stairway.engines import make_engine
+    from sqlalchemy_stairway.check.engines import make_engine
 
     engine = make_engine(url)
     with engine.connect() as connection:

@@ -9,7 +9,7 @@ from rich.console import Console
 from scripts.includes import expand_includes, includes, python_object_source
 from scripts.lessons import LESSONS_DIR, lesson_text, render_lesson
 from scripts.stages import STAGES, STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LESSONS = [stage.number for stage in STAGES[1:]]
 

@@ -11,9 +11,9 @@ from sqlalchemy import URL, Connection, text
 
 from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.check.schema import rows
 from sqlalchemy_stairway.guards import drift
 from sqlalchemy_stairway.interrupted import find_interrupted
-from sqlalchemy_stairway.schema import rows
 from tests.conftest import DATABASES
 from tests.helpers import alembic, assert_one_line_error, climb, invoke, move, stage_of
 

@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import URL, Connection, text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import snapshot
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.locking import (
     LONGEST_LOCK_NAME,
     lock_conflict,
@@ -23,8 +25,6 @@ from sqlalchemy_stairway.locking import (
     migration_lock,
     tables_locked_by,
 )
-from sqlalchemy_stairway.schema import snapshot
-from sqlalchemy_stairway.scratch import scratch_database
 from tests.conftest import DATABASES
 from tests.helpers import alembic, assert_one_line_error, climb, invoke, stage_of
 

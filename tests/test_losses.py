@@ -5,7 +5,7 @@ import re
 import pytest
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.losses import describe, planned_losses
 from tests.helpers import climb, move, stage_of
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import URL, Connection, text
 
 from scripts.stages import STAGES, STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.migrate import offline_sql
-from sqlalchemy_stairway.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES
 from tests.helpers import PROJECT, climb, move, stage_of
@@ -173,3 +173,21 @@ def test_offline_sql_refuses_what_it_cannot_show():
         offline_sql(STAIRWAY, STAIRWAY.base, "sqlite")
     with pytest.raises(StairwayError, match="unknown dialect 'oracle'"):
         offline_sql(STAIRWAY, STAIRWAY.head, "oracle")
+
+
+def test_sqlite_sql_marks_where_the_online_upgrade_hashes_as_offline_sql_does():
+    def notes(sql: str) -> list[str]:
+        return [line for line in sql.splitlines() if line.startswith("-- here")]
+
+    stage = STAIRWAY[4]
+    sqlite, postgresql = (
+        offline_sql(STAIRWAY, stage, dialect) for dialect in ("sqlite", "postgresql")
+    )
+    assert len(notes(sqlite)) == 2 and notes(sqlite) == notes(postgresql)
+    # where they are: hashing before the first ALTER, writing the hashes after the new column
+    lines = sqlite.splitlines()
+    hashing, writing = (lines.index(note) for note in notes(sqlite))
+    first_alter = next(n for n, line in enumerate(lines) if line.startswith("ALTER"))
+    assert hashing < first_alter < writing
+    assert "ADD COLUMN password_hash" in "\n".join(lines[hashing:writing])
+    assert not any(line.startswith("--") and line.endswith(";") for line in lines)

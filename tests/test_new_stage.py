@@ -190,7 +190,7 @@ def test_a_scaffolded_stage_passes_the_whole_suite(tmp_path):
 @pytest.mark.parametrize("name", ["", "  ", "!!!"])
 def test_a_name_without_letters_is_refused(name):
     from scripts.new_stage import slug
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.errors import StairwayError
 
     with pytest.raises(StairwayError, match="no letters or digits"):
         slug(name)

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.exc import DBAPIError
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.losses import planned_losses
 from tests.conftest import DATABASES
 from tests.helpers import climb, move, stage_of

@@ -20,8 +20,13 @@ def test_the_wheel_holds_only_the_library(tmp_path):
         capture_output=True,
     )
     (wheel,) = tmp_path.glob("*.whl")
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names}
     packages = {top for top in tops if not top.endswith(".dist-info")}
     # models/ and scripts/ are the tutorial's: installed, they would collide with any
     # other project's top-level `models` or `scripts`
     assert packages == {"sqlalchemy_stairway"}
+    # its subpackages too: `stairway check` and its pytest plugin live in check/
+    assert "sqlalchemy_stairway/check/cli.py" in names
+    assert "sqlalchemy_stairway/check/pytest_plugin.py" in names
+    assert "sqlalchemy_stairway/bench/run.py" in names

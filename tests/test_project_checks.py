@@ -10,10 +10,10 @@ project's other dialects, and for every correct project, no check may fail.
 import pytest
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.hooks import Hooks, hooks_file, load_hooks
-from sqlalchemy_stairway.project import Project
-from sqlalchemy_stairway.project_checks import check_project
-from sqlalchemy_stairway.results import FAILED, PASSED, PER_REVISION, WARNING
+from sqlalchemy_stairway.check.hooks import Hooks, hooks_file, load_hooks
+from sqlalchemy_stairway.check.project import Project
+from sqlalchemy_stairway.check.project_checks import check_project
+from sqlalchemy_stairway.check.results import FAILED, PASSED, PER_REVISION, WARNING
 from tests.conftest import DATABASES
 from tests.corpus.chain import CORPUS, load_manifest
 from tests.helpers import PROJECT

@@ -7,9 +7,9 @@ configuration points at a corpus project; the verdicts must be those of
 
 import pytest
 
-from sqlalchemy_stairway.project import Project
-from sqlalchemy_stairway.project_checks import check_project
-from sqlalchemy_stairway.results import FAILED
+from sqlalchemy_stairway.check.project import Project
+from sqlalchemy_stairway.check.project_checks import check_project
+from sqlalchemy_stairway.check.results import FAILED
 from tests.corpus.chain import CORPUS
 
 # pytest-alembic's own collection breaks on pytest 9.2; it has nothing to do here

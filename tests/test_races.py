@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.file_lock import lock_file
+from sqlalchemy_stairway.check.file_lock import lock_file
 from sqlalchemy_stairway.locking import migration_lock
 from sqlalchemy_stairway.migrate import migrate
 from sqlalchemy_stairway.seeding import seed_on_the_way

@@ -1,8 +1,8 @@
-"""Reading a database back (sqlalchemy_stairway.schema): structure, differences, rows."""
+"""Reading a database back (sqlalchemy_stairway.check.schema): structure, differences, rows."""
 
 from sqlalchemy import text
 
-from sqlalchemy_stairway.schema import rows, structure, structure_differences
+from sqlalchemy_stairway.check.schema import rows, structure, structure_differences
 
 
 def make(connection, *statements: str) -> None:

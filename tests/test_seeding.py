@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import insert
 
 from scripts.stages import STAGES, STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.schema import rows
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import rows
 from sqlalchemy_stairway.seeding import rows_at, seed
 from tests.helpers import climb, move
 

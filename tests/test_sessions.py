@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.sessions import read_committed, refuse_lax_sql_mode
 from tests.conftest import DATABASES
 from tests.helpers import move, stage_of

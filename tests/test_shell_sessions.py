@@ -15,7 +15,7 @@ from scripts.shell_sessions import (
     run_sessions,
 )
 from scripts.stages import PROJECT_ROOT, STAGES, STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LESSONS = [stage.number for stage in STAGES[1:]]
 

@@ -11,7 +11,7 @@ import pytest
 
 from scripts import site
 from scripts.site import PROJECT_ROOT, build_site, serving
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def test_a_warning_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

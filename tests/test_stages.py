@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table
 
 from scripts.stages import PROJECT_ROOT, STAGES, STAIRWAY
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.stages import Carry, Stage, Stairway, Transform, empty_stage
 
 

@@ -1,6 +1,6 @@
 """The revision files' text: models imported, downgrades that do nothing."""
 
-from sqlalchemy_stairway.static import imported_models, noop_downgrade
+from sqlalchemy_stairway.check.static import imported_models, noop_downgrade
 
 
 def revision(tmp_path, body: str):

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from sqlalchemy_stairway.synthetic import NON_ASCII, RowMaker
+from sqlalchemy_stairway.check.synthetic import NON_ASCII, RowMaker
 
 
 def schema(connection) -> sa.MetaData:

@@ -1,14 +1,18 @@
 """The Invoke tasks, run as a user runs them: `invoke ...` in the project folder."""
 
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
 from tests.conftest import DATABASES
 from tests.helpers import PROJECT, assert_one_line_error, climb, invoke, stage_of
@@ -53,6 +57,24 @@ def test_stages_marks_where_the_database_is(tmp_path):
     assert result.returncode == 0
     marked = [line for line in result.stdout.splitlines() if "you are" in line]
     assert len(marked) == 1 and STAIRWAY[2].revision in marked[0]
+    # piped: plain text, for grep and diff
+    assert not re.search("[\u2500-\u257f]", result.stdout), result.stdout  # no box drawing
+    assert all(line == line.rstrip() for line in result.stdout.splitlines())
+
+
+def test_a_relative_database_url_is_shown_with_the_folder_it_means(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "-r", str(PROJECT), "stages"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": "sqlite:///here.db"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    meant = tmp_path.resolve() / "here.db"
+    assert first == f"database: sqlite:///here.db (from $DATABASE_URL), the file {meant}"
 
 
 @pytest.mark.parametrize(
@@ -378,8 +400,8 @@ def test_a_database_of_another_application_is_pointed_out_when_read(tmp_path):
 
 @pytest.mark.parametrize("project", ["trace_index", "correct_renames"])
 def test_check_config_gives_stairway_checks_verdict_on_another_project(project, tmp_path):
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
     from tests.corpus.chain import CORPUS
 
     ini = CORPUS / project / "alembic.ini"

@@ -24,8 +24,8 @@ from sqlalchemy import URL, Connection, text
 
 from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
 from tests.conftest import DATABASES
 from tests.helpers import PROJECT, climb, move, stage_of
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 
 LOCK_WAIT = 20  # seconds: outlasts the migration's locks in the tests that run this
 PAUSE_AFTER_ERROR = 0.05

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import URL, Connection, event, text
 
 from scripts.passwords import verify_password
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 
 WRITER_LOCK_WAIT = 30  # seconds: a writer outlasts the migration's locks, it does not give up
 SEEN_WITHIN = 10  # seconds for a writer to finish or to be seen waiting

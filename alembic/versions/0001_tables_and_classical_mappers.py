@@ -45,51 +45,8 @@ SQUAWK_WAIVERS: dict[str, str] = {
 }
 
 
-# The steps, as MariaDB leaves them: it commits each DDL statement on its own,
-# so a run killed half-way leaves the first done and the stamp unchanged.  A
-# step says whether its change is in the schema; the revision skips what it
-# finds done (op.done), so the next run finishes it.
-
-
-def created_users(schema) -> bool:
-    """creating users"""
-    # Alembic created its (still empty) alembic_version first: another
-    # application's users table is not this
-    return schema.has_table("alembic_version") and set(schema.columns("users")) == {
-        "user_id",
-        "user_name",
-        "password",
-    }
-
-
-def created_email_addresses(schema) -> bool:
-    """creating email_addresses"""
-    return created_users(schema) and schema.has_table("email_addresses")
-
-
-def dropped_email_addresses(schema) -> bool:
-    """dropping email_addresses"""
-    return not schema.has_table("email_addresses")
-
-
-def dropped_users(schema) -> bool:
-    """dropping users"""
-    return not schema.has_table("users")
-
-
-UPGRADE_STEPS = (created_users, created_email_addresses)
-DOWNGRADE_STEPS = (dropped_email_addresses, dropped_users)
-
-
 def upgrade() -> None:
     """Create users and email_addresses."""
-    if not op.done(created_users):
-        create_users()
-    if not op.done(created_email_addresses):
-        create_email_addresses()
-
-
-def create_users() -> None:
     op.create_table(
         "users",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -97,9 +54,6 @@ def create_users() -> None:
         sa.Column("password", sa.String(10)),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_users")),
     )
-
-
-def create_email_addresses() -> None:
     op.create_table(
         "email_addresses",
         sa.Column("address_id", sa.Integer(), nullable=False),
@@ -124,7 +78,5 @@ def downgrade() -> None:
             ),
         }
     )
-    if not op.done(dropped_email_addresses):
-        op.drop_table("email_addresses")
-    if not op.done(dropped_users):
-        op.drop_table("users")
+    op.drop_table("email_addresses")
+    op.drop_table("users")

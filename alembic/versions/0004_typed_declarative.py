@@ -440,10 +440,8 @@ def hash_passwords_before_the_lock() -> HashedPasswords | None:
     consistent read, no row locks; SQLite is the exception, see the
     lesson).  A run killed here leaves the database as it was.
     """
+    op.note_sql("here the online upgrade hashes every users.password, before the lock")
     if context.is_offline_mode():
-        op.get_context().impl.static_output(
-            "-- here the online upgrade hashes every users.password, before the lock"
-        )
         return None
     if op.done(dropped_password):
         return HashedPasswords({}, {}, 0.0)  # a run killed later: the hashes were written
@@ -503,10 +501,8 @@ def write_password_hashes(hashed: HashedPasswords | None) -> None:
     plaintext equals the one hashed keeps its hash; a changed or new one is
     hashed now, from its new value; a deleted one is forgotten.
     """
+    op.note_sql("here it writes the hashes, re-hashing the passwords changed meanwhile")
     if hashed is None:  # offline mode
-        op.get_context().impl.static_output(
-            "-- here it writes the hashes, re-hashing the passwords changed meanwhile"
-        )
         return
     if op.done(dropped_password):
         return

@@ -2,13 +2,13 @@
 
 from sqlalchemy import Column, String
 
-from scripts.exercises.targets import head_tables, next_stage, user
+from scripts.exercises.targets import count_set, head_tables, next_stage, user
 from sqlalchemy_stairway.exercises import (
     DOWNGRADE_SCHEMA,
     NO_REVISION,
     UPGRADE_SCHEMA,
     Exercise,
-    downgrade_asks_first,
+    downgrade_asks_about,
 )
 from sqlalchemy_stairway.stages import Carry, Stage
 
@@ -55,11 +55,11 @@ and grade it from the project's folder:
         DOWNGRADE_SCHEMA: "The downgrade should drop user_account.nickname, and nothing else.",
     },
     extra_checks=(
-        downgrade_asks_first(
-            "Your downgrade drops user_account.nickname without asking, while users have "
-            "nicknames: they would be gone for good. Call op.confirm_data_loss({...}) before "
-            "the drop, with a query that counts the nicknames, as revision 0003 does for "
-            "users.number; `alembic -x allow_data_loss=true downgrade -1` is then the yes."
+        downgrade_asks_about(
+            {"column user_account.nickname": count_set("user_account", "nickname")},
+            "Call op.confirm_data_loss({...}) before the drop, with a query that counts the "
+            "nicknames, as revision 0003 does for users.number; `alembic -x "
+            "allow_data_loss=true downgrade -1` is then the yes.",
         ),
     ),
 )

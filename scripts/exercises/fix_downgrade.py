@@ -4,8 +4,13 @@ from string import Template
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table
 
-from scripts.exercises.targets import head_tables, next_stage
-from sqlalchemy_stairway.exercises import DOWNGRADE_DATA, DOWNGRADE_SCHEMA, Exercise
+from scripts.exercises.targets import count_rows, count_set, head_tables, next_stage
+from sqlalchemy_stairway.exercises import (
+    DOWNGRADE_DATA,
+    DOWNGRADE_SCHEMA,
+    Exercise,
+    downgrade_asks_about,
+)
 from sqlalchemy_stairway.stages import Carry, Stage
 
 REVISION = Template('''\
@@ -119,4 +124,15 @@ as it asks for the visits), and grade it again.
         ),
         DOWNGRADE_DATA: "The downgrade should give back every row the database had before.",
     },
+    extra_checks=(
+        downgrade_asks_about(
+            {
+                "table vet_visit": count_rows("vet_visit"),
+                "column pet.chip_number": count_set("pet", "chip_number"),
+            },
+            "Ask for the chip numbers as the downgrade asks for the visits: one more entry in "
+            'op.confirm_data_loss({...}), "column pet.chip_number", counting the pets whose '
+            "chip_number IS NOT NULL.",
+        ),
+    ),
 )

@@ -119,6 +119,7 @@ chooses its id), upgrade, and grade it from the project's folder:
     target=target,
     files=files,
     kept_revisions=branch_ids,
+    released=lambda head: {revision: head.revision for revision in branch_ids(head)},
     hints={
         HEADS: (
             "Join them: `alembic merge heads -m 'Merge the two branches'` writes a revision "

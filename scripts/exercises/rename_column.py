@@ -10,6 +10,7 @@ from sqlalchemy_stairway.exercises import (
     UPGRADE_DATA,
     UPGRADE_SCHEMA,
     Exercise,
+    columns_keep_their_place,
 )
 from sqlalchemy_stairway.stages import Carry, Stage
 
@@ -70,4 +71,13 @@ Then, from the project's folder:
             "back with it."
         ),
     },
+    extra_checks=(
+        columns_keep_their_place(
+            "pet",
+            "Adding a column puts it at the end of the table; copying the values over and "
+            "dropping the old one is not a rename. Rename in place, both ways: "
+            "batch_op.alter_column('type', new_column_name='species', "
+            "existing_type=sa.String(50)), and back.",
+        ),
+    ),
 )

@@ -10,8 +10,10 @@ from sqlalchemy_stairway.exercises import (
     DOWNGRADE_SCHEMA,
     NO_REVISION,
     UPGRADE_DATA,
+    UPGRADE_DATA_EMPTY,
     UPGRADE_SCHEMA,
     Exercise,
+    statements_stay_few,
 )
 from sqlalchemy_stairway.stages import Carry, Stage, Transform
 
@@ -33,6 +35,9 @@ class NamePart(Transform):
 
     def matches(self, old: Any, new: Any) -> bool:
         return self.forward(old) == new
+
+    def expected(self, old: Any) -> str:
+        return repr(self.forward(old))
 
 
 def target(head: Stage) -> Stage:
@@ -97,12 +102,18 @@ SQLite, PostgreSQL and MariaDB. Then, from the project's folder:
             "The upgrade should add given_name and family_name, VARCHAR(100), NULL allowed, "
             "and drop fullname."
         ),
-        UPGRADE_DATA: (
+        UPGRADE_DATA_EMPTY: (
             "Autogenerate writes only the change of schema: it adds given_name and family_name "
             "empty and drops fullname, with everything in it. Between the two, fill the new "
             "columns from fullname with one UPDATE: a sa.table() with the three columns, and "
             "op.execute(users.update().values(...)). The first space is found with instr() "
             "on SQLite and MariaDB and strpos() on PostgreSQL; substr() cuts on all three."
+        ),
+        UPGRADE_DATA: (
+            "Your UPDATE fills the columns, but not as the task says: given_name is the text "
+            "before the first space (all of fullname when it has none), family_name the text "
+            "after it (NULL when there is none). sa.case() tells the two cases apart; compare "
+            "the expected values above with yours."
         ),
         DOWNGRADE_SCHEMA: (
             "After the downgrade, user_account should have fullname again, VARCHAR(100), and "
@@ -114,4 +125,12 @@ SQLite, PostgreSQL and MariaDB. Then, from the project's folder:
             "is NULL); NULL when both are. sa.case() says it in one UPDATE."
         ),
     },
+    extra_checks=(
+        statements_stay_few(
+            "user_account",
+            lambda n: [user(1000 + i, f"extra{i}", f"Extra Person{i}") for i in range(n)],
+            "Move it in SQL instead, with one UPDATE the database runs for every row: "
+            "op.execute(users.update().values(...)), its values computed from fullname in SQL.",
+        ),
+    ),
 )

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, MetaData, column, func, select, table
 
 from sqlalchemy_stairway.exercises import copied_metadata
 from sqlalchemy_stairway.stages import Carry, Stage
@@ -47,3 +47,23 @@ def user(id: int, name: str, fullname: str | None, **more) -> dict:
         "password_hash": None,
         **more,
     }
+
+
+def count_set(table_name: str, column_name: str):
+    """A count of the rows of a table whose column is set: what dropping the column loses."""
+
+    def count(connection: Connection) -> int:
+        found = table(table_name, column(column_name))
+        query = select(func.count()).select_from(found).where(found.c[column_name].is_not(None))
+        return connection.execute(query).scalar_one()
+
+    return count
+
+
+def count_rows(table_name: str):
+    """A count of a table's rows: what dropping the table loses."""
+
+    def count(connection: Connection) -> int:
+        return connection.execute(select(func.count()).select_from(table(table_name))).scalar_one()
+
+    return count

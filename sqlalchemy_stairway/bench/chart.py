@@ -3,7 +3,7 @@
 import io
 from pathlib import Path
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 DIALECT_ORDER = {"sqlite": 0, "postgresql": 1, "mysql": 2}
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from rich.console import Console
 
 from sqlalchemy_stairway.bench.steps import TARGETS
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.checks import CHECK_PASSWORD_ITERATIONS, check_in_scratch
-from sqlalchemy_stairway.engines import make_engine
 from sqlalchemy_stairway.migrate import migrate
-from sqlalchemy_stairway.scratch import scratch_database
 from sqlalchemy_stairway.stages import Stairway
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import URL, Connection, Engine, func, select
 
 from sqlalchemy_stairway.bench.floor import Floor, counted
 from sqlalchemy_stairway.bench.plan import BenchPlan, BulkData
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.schema import structure, structure_differences
-from sqlalchemy_stairway.scratch import scratch_database
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.schema import structure, structure_differences
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.seeding import insert_many
 from sqlalchemy_stairway.stages import Stage
 

@@ -21,7 +21,7 @@ from sqlalchemy.schema import CreateTable
 
 from sqlalchemy_stairway.bench.measure import Clock
 from sqlalchemy_stairway.bench.plan import BulkData
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.seeding import BATCH_SIZE, POSITIONAL_MARKERS
 from sqlalchemy_stairway.stages import Stage, Stairway
 

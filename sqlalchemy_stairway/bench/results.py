@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def load_results(path: Path) -> dict:

@@ -19,8 +19,8 @@ from sqlalchemy_stairway.bench.results import (
 )
 from sqlalchemy_stairway.bench.targets import MeasureContext, Target, run_measurements
 from sqlalchemy_stairway.bench.walk import run_walk
-from sqlalchemy_stairway.engines import parse_url, redact, resolve_url
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.engines import parse_url, redact, resolve_url
+from sqlalchemy_stairway.check.errors import StairwayError
 
 DEFAULT_ROWS = 1_000_000
 DEFAULT_JSON = "bench-results/bench.json"

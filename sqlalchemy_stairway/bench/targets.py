@@ -17,9 +17,9 @@ from rich.console import Console
 from sqlalchemy import URL, Connection
 
 from sqlalchemy_stairway.bench.plan import BenchPlan
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.scratch import scratch_database
 from sqlalchemy_stairway.migrate import migrate
-from sqlalchemy_stairway.scratch import scratch_database
 from sqlalchemy_stairway.seeding import seed_on_the_way
 from sqlalchemy_stairway.stages import Stage
 

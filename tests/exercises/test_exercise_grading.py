@@ -1,10 +1,14 @@
-"""Every exercise, on every database: untouched it fails, the typical wrong answer fails
-with words a learner can act on, and the reference solution passes.
+"""Every exercise, on every database: untouched it fails, the typical wrong answers fail
+with words a learner can act on, and the reference and unusual solutions pass.
 
 The wrong answers are real: where the typical mistake is to keep what
 autogenerate wrote, the test runs `alembic revision --autogenerate` in the
 exercise's folder, as a learner would.  The reference solutions live in
-``solutions/`` here, out of the learner's way.
+``solutions/`` here, out of the learner's way, the wrong answers that
+take a file of their own in ``wrong_answers/``, and correct answers
+written unlike the reference (raw SQL, no batch mode) in ``unusual/``.
+
+A plain run grades on SQLite; ``pytest --full`` on every database configured.
 """
 
 import re
@@ -17,18 +21,27 @@ import pytest
 from scripts.exercises import EXERCISES, workbench
 from scripts.stages import HEAD
 from tests.conftest import DATABASES
+from tests.helpers import invoke
 
+# a learner with no server configured
+NO_SERVERS = {"DATABASE_URL": "", "TUTORIAL_POSTGRES_URL": "", "TUTORIAL_MARIADB_URL": ""}
 SOLUTIONS = Path(__file__).parent / "solutions"
+WRONG_ANSWERS = Path(__file__).parent / "wrong_answers"
+UNUSUAL = Path(__file__).parent / "unusual"
 NEXT = f"{HEAD.number + 1:04d}"  # the revision an exercise asks for
 # the solutions are written on the tutorial's chain, whose head is 0005; a
 # stage added since moves them up
 SOLUTION_IDS = {"0005": HEAD.revision, "0006": NEXT, "0007": f"{HEAD.number + 2:04d}"}
 
 
-@pytest.fixture
-def server(database: str) -> str:
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=() if name == "sqlite" else pytest.mark.full) for name in DATABASES
+    ]
+)
+def server(request) -> str:
     """The URL of the server under test; grading makes its scratch databases beside it."""
-    return DATABASES[database]
+    return DATABASES[request.param]
 
 
 def number_of(slug: str) -> int:
@@ -60,9 +73,11 @@ def autogenerate(folder: Path, message: str) -> Path:
     return written
 
 
-def solve(folder: Path, solution: str) -> Path:
-    """Put a reference solution in the folder, its revision ids on the project's head."""
-    text = (SOLUTIONS / solution).read_text(encoding="utf-8")
+def solve(folder: Path, solution: str, source: Path = SOLUTIONS) -> Path:
+    """Put an answer from ``source`` in the folder, its revision ids on the project's head."""
+    for earlier in (folder / "alembic" / "versions").glob(f"{NEXT}_*.py"):
+        earlier.unlink()  # the learner's previous try
+    text = (source / solution).read_text(encoding="utf-8")
     text = re.sub(r'"(0005|0006|0007)([ab]?)"', lambda m: f'"{SOLUTION_IDS[m[1]]}{m[2]}"', text)
     path = folder / "alembic" / "versions" / solution.replace("0006_", f"{NEXT}_", 1)
     path.write_text(text, encoding="utf-8")
@@ -90,6 +105,7 @@ def test_the_solutions_build_on_the_tutorials_head(tmp_path):
     assert f'down_revision: str | Sequence[str] | None = ("{NEXT}a", "{NEXT}b")' in moved
 
 
+@pytest.mark.full  # autogenerate in a subprocess, graded four times: slow
 def test_add_column(tmp_path, server):
     number, folder = start("add-column", tmp_path)
     said(grade(number, folder, server), f"There is no revision after {HEAD.revision} yet")
@@ -97,16 +113,44 @@ def test_add_column(tmp_path, server):
     autogenerate(folder, "Add user_account.nickname")
     said(
         grade(number, folder, server),
-        "Your downgrade drops user_account.nickname without asking",
+        "Your downgrade drops column user_account.nickname without asking",
         "op.confirm_data_loss",
     )
 
-    for draft in (folder / "alembic" / "versions").glob(f"{NEXT}_*.py"):
-        draft.unlink()
-    solve(folder, "0006_add_user_account_nickname.py")
+    solution = solve(folder, "0006_add_user_account_nickname.py")
     assert grade(number, folder, server) == []
 
+    # counting every user, not the nicknames: the question is asked, with the wrong count
+    text = solution.read_text()
+    where = "\n            .where(user_account.c.nickname.is_not(None))"
+    assert where in text
+    solution.write_text(text.replace(where, ""))
+    problems = grade(number, folder, server)
+    said(
+        problems,
+        "Your downgrade asks before dropping column user_account.nickname, but its count says",
+        "WHERE it IS NOT NULL",
+    )
+    assert "without asking" not in "\n".join(problems)
 
+
+def test_a_count_in_sql_text_is_refused_in_one_line(tmp_path):
+    number, folder = start("add-column", tmp_path)
+    solution = solve(folder, "0006_add_user_account_nickname.py")
+    text = solution.read_text()
+    query = text[text.index("sa.select(sa.func.count())") : text.index("is_not(None))") + 13]
+    counted = 'sa.text("SELECT count(*) FROM user_account WHERE nickname IS NOT NULL")'
+    solution.write_text(text.replace(query, counted))
+    (problem,) = grade(number, folder, DATABASES["sqlite"])
+    said(
+        [problem],
+        f"your revision {NEXT} failed on SQLite, downgrading",
+        "must be a select() (sa.select(sa.func.count()).select_from(...)), not TextClause",
+    )
+    assert len(problem.splitlines()) == 1
+
+
+@pytest.mark.full  # autogenerate in a subprocess, graded four times: slow
 def test_split_fullname(tmp_path, server):
     number, folder = start("split-fullname", tmp_path)
     said(grade(number, folder, server), f"There is no revision after {HEAD.revision} yet")
@@ -115,7 +159,7 @@ def test_split_fullname(tmp_path, server):
     said(
         grade(number, folder, server),
         "Your upgrade lost or changed rows that were there before it ran",
-        "user_account (10,).given_name does not match user_account.fullname",
+        "user_account (6,).given_name is None, which does not match user_account.fullname",
         "Autogenerate writes only the change of schema",
     )
 
@@ -137,6 +181,78 @@ def test_split_fullname(tmp_path, server):
     assert grade(number, folder, server) == []
 
 
+def test_split_fullname_with_a_wrong_split_shows_the_values_once(tmp_path):
+    number, folder = start("split-fullname", tmp_path)
+    solution = solve(folder, "0006_split_user_account_fullname.py")
+    text = solution.read_text()
+    # cutting at the space but keeping it: "Eugene " and " H. Krabs"
+    solution.write_text(text.replace("space - 1)", "space)").replace("space + 1)", "space)"))
+    (problem,) = grade(number, folder, DATABASES["sqlite"])
+    said(
+        [problem],
+        "user_account (6,).given_name is 'Spongebob ', which does not match "
+        "user_account.fullname 'Spongebob Squarepants' it was computed from "
+        "(expected 'Spongebob')",
+        "more rows with the same mistake",
+        "Your UPDATE fills the columns, but not as the task says",
+    )
+    assert "Autogenerate" not in problem  # the hint fits the mistake made
+    assert len(problem.splitlines()) < 10
+
+
+def test_split_fullname_row_by_row_is_refused(tmp_path, server):
+    number, folder = start("split-fullname", tmp_path)
+    solve(folder, "0006_split_fullname_row_by_row.py", WRONG_ANSWERS)
+    said(
+        grade(number, folder, server),
+        "with 20 more rows in user_account: it moves the data row by row, from Python",
+        "one UPDATE the database runs for every row",
+    )
+
+
+@pytest.mark.full
+@pytest.mark.skipif("postgresql" not in DATABASES, reason="needs TUTORIAL_POSTGRES_URL")
+def test_split_fullname_with_instr_everywhere_fails_on_postgresql(tmp_path):
+    number, folder = start("split-fullname", tmp_path)
+    solution = solve(folder, "0006_split_user_account_fullname.py")
+    text = solution.read_text()
+    chosen = (
+        'position = sa.func.strpos if op.get_context().dialect.name == "postgresql" '
+        "else sa.func.instr"
+    )
+    assert chosen in text
+    solution.write_text(text.replace(chosen, "position = sa.func.instr"))
+    servers = workbench.grading_servers([DATABASES["postgresql"]], environ={})
+    assert list(servers) == ["SQLite", "PostgreSQL"]
+    problems = grade(number, folder, servers)
+    said(
+        problems,
+        f"on PostgreSQL: your revision {NEXT} failed on PostgreSQL, upgrading",
+        "function instr(",
+        "strpos(string, substring) does the same",
+    )
+    assert not any(problem.startswith("on SQLite") for problem in problems)
+
+
+def test_split_fullname_graded_on_sqlite_alone_says_so(tmp_path):
+    number, folder = start("split-fullname", tmp_path)
+    solve(folder, "0006_split_user_account_fullname.py")
+    result = invoke("exercise", str(number), "--check", "--folder", str(folder), env=NO_SERVERS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "in scratch databases made for it on SQLite" in result.stdout
+    assert "tutorial.db and exercise.db are not touched" in result.stdout
+    assert "graded on SQLite only" in result.stdout
+    assert "--url postgresql+psycopg://" in result.stdout
+    assert "hashed" not in result.stdout + result.stderr  # stage 4's line is not the learner's
+
+
+def test_split_fullname_in_raw_sql(tmp_path, server):
+    number, folder = start("split-fullname", tmp_path)
+    solve(folder, "0006_split_user_account_fullname_in_raw_sql.py", UNUSUAL)
+    assert grade(number, folder, server) == []
+
+
+@pytest.mark.full  # autogenerate in a subprocess, graded four times: slow
 def test_rename_column(tmp_path, server):
     number, folder = start("rename-column", tmp_path)
     said(grade(number, folder, server), f"There is no revision after {HEAD.revision} yet")
@@ -155,6 +271,23 @@ def test_rename_column(tmp_path, server):
     assert grade(number, folder, server) == []
 
 
+def test_rename_by_copying_is_refused(tmp_path, server):
+    number, folder = start("rename-column", tmp_path)
+    solve(folder, "0006_rename_by_copying.py", WRONG_ANSWERS)
+    said(
+        grade(number, folder, server),
+        "After your upgrade, pet's columns are id, name, age, species",
+        "After your downgrade, pet's columns are id, name, age, type",
+        "copying the values over and dropping the old one is not a rename",
+    )
+
+
+def test_rename_without_batch_mode(tmp_path, server):
+    number, folder = start("rename-column", tmp_path)
+    solve(folder, "0006_rename_pet_type_to_species_without_batch.py", UNUSUAL)
+    assert grade(number, folder, server) == []
+
+
 def test_fix_downgrade(tmp_path, server):
     number, folder = start("fix-downgrade", tmp_path)
     untouched = grade(number, folder, server)
@@ -164,6 +297,7 @@ def test_fix_downgrade(tmp_path, server):
         "column pet.chip_number is in the database, but not in the models",
     )
     assert "vet_visit" not in "\n".join(untouched)  # the table it does drop
+    assert "found (" not in "\n".join(untouched)  # in words, never a tuple
 
     (revision,) = (folder / "alembic" / "versions").glob(f"{NEXT}_*.py")
     text = revision.read_text()
@@ -178,8 +312,21 @@ def test_fix_downgrade(tmp_path, server):
         "A downgrade undoes everything its upgrade did",
     )
 
-    solve(folder, "0006_vet_visits.py")
+    solution = solve(folder, "0006_vet_visits.py")
     assert grade(number, folder, server) == []
+
+    # the trace fixed, but chip numbers dropped without asking
+    text = solution.read_text()
+    chip = text.index('            "column pet.chip_number"')
+    asked = text[chip : text.index("        }\n    )")]
+    solution.write_text(text.replace(asked, ""))
+    problems = grade(number, folder, server)
+    said(
+        problems,
+        "Your downgrade drops column pet.chip_number without asking",
+        '"column pet.chip_number", counting the pets whose chip_number IS NOT NULL',
+    )
+    assert "table vet_visit" not in "\n".join(problems)
 
 
 def test_merge_heads(tmp_path, server):
@@ -192,6 +339,17 @@ def test_merge_heads(tmp_path, server):
     kept = second.read_text()
     second.unlink()
     said(grade(number, folder, server), f"revision {NEXT}b is gone; the exercise builds on it")
+
+    # another: edit the released revision so that the chain is a line again
+    parent = f'down_revision: str | Sequence[str] | None = "{HEAD.revision}"'
+    assert parent in kept
+    second.write_text(kept.replace(parent, parent.replace(HEAD.revision, f"{NEXT}a")))
+    said(
+        grade(number, folder, server),
+        f"revision {NEXT}b now revises '{NEXT}a', not '{HEAD.revision}'",
+        "a released revision is never edited",
+        "merge revision",
+    )
 
     second.write_text(kept)
     solve(folder, "0007_merge_the_two_branches.py")

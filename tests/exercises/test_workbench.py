@@ -8,7 +8,7 @@ import pytest
 
 from scripts.exercises import EXERCISES, workbench
 from scripts.stages import HEAD, PROJECT_ROOT
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 from tests.helpers import assert_one_line_error, invoke
 
 
@@ -108,5 +108,7 @@ def test_a_revision_that_cannot_load_or_run_is_explained_without_a_traceback(tmp
     body = "def upgrade():\n    op.add_colum('x')\n\n\ndef downgrade():\n    pass\n"
     revision.write_text(header + body)
     (problem,) = workbench.grade(1, folder, "sqlite:///tutorial.db")
-    assert problem.startswith("a migration failed: NameError: name 'op' is not defined")
+    assert problem.startswith(
+        f"your revision {HEAD.number + 1:04d} failed on SQLite, upgrading: NameError: name 'op'"
+    )
     assert "Traceback" not in problem

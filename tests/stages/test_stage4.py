@@ -7,10 +7,10 @@ from sqlalchemy import URL, Connection, event, text
 
 from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.checks import Checker
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.schema import rows, structure
 from sqlalchemy_stairway.seeding import seed
 from tests.conftest import DATABASES
 from tests.helpers import (

@@ -12,7 +12,7 @@ from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.bench.floor import Floor
 from sqlalchemy_stairway.bench.targets import MeasureContext
-from sqlalchemy_stairway.engines import parse_url
+from sqlalchemy_stairway.check.engines import parse_url
 from tests.conftest import DATABASES
 
 STAGE = STAIRWAY[4]

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import URL, Connection, event, text
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
+from sqlalchemy_stairway.check.engines import make_engine
 from tests.helpers import climb, move
 
 STAGE = STAIRWAY[4]

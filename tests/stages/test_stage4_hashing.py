@@ -16,9 +16,9 @@ from sqlalchemy import URL, Connection, create_engine, text
 
 from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.engines import make_engine
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.schema import rows, structure
+from sqlalchemy_stairway.check.engines import make_engine
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.schema import rows, structure
 from tests.conftest import DATABASES
 from tests.helpers import climb, move
 

@@ -1,4 +1,8 @@
+-- here the online upgrade hashes every users.password, before the lock
+
 ALTER TABLE users ADD COLUMN password_hash VARCHAR(128);
+
+-- here it writes the hashes, re-hashing the passwords changed meanwhile
 
 CREATE TABLE _alembic_tmp_users (
 	id INTEGER NOT NULL,

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 @dataclass

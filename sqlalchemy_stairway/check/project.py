@@ -10,6 +10,7 @@ writes anywhere.
 """
 
 import ast
+import configparser
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,8 +26,9 @@ from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import URL, Connection, Engine, MetaData, event
 
-from sqlalchemy_stairway.engines import first_line, redact
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.comparison_options import ComparisonOptions
+from sqlalchemy_stairway.check.engines import first_line, redact
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 class WrongDatabase(StairwayError):
@@ -92,6 +94,7 @@ class Project:
             raise StairwayError(f"{ini}: {exc}") from None
         self._revisions: list[Revision] | None = None
         self.version_table = "alembic_version"
+        self.comparison_options = ComparisonOptions()
 
     @property
     def revisions(self) -> list[Revision]:
@@ -126,6 +129,24 @@ class Project:
     @property
     def name(self) -> str:
         return self.ini.parent.name
+
+    @property
+    def ships_offline_sql(self) -> bool:
+        """True when alembic.ini says ``[stairway] ships_offline_sql = true``.
+
+        A team that deploys with ``alembic upgrade --sql`` needs every
+        revision to work offline; for any other, a revision that reads rows
+        (and so cannot run offline) is a property, reported as a warning.
+        """
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(self.ini, encoding="utf-8")
+        try:
+            return parser.getboolean("stairway", "ships_offline_sql", fallback=False)
+        except ValueError:
+            given = parser.get("stairway", "ships_offline_sql")
+            raise StairwayError(
+                f"{self.ini}: [stairway] ships_offline_sql = {given!r}; write true or false"
+            ) from None
 
     @property
     def heads(self) -> list[str]:
@@ -188,11 +209,17 @@ class Project:
             return []
 
         config = self.config(connection.engine.url, connection=connection)
+        environment = EnvironmentContext(config, self.scripts, fn=capture, dont_mutate=True)
+        configure = environment.configure
+
+        def configure_seen(**given):
+            # only what env.py names: Alembic fills in its own defaults after
+            seen["options"] = ComparisonOptions.from_configure(given)
+            return configure(**given)
+
+        environment.configure = configure_seen
         try:
-            with (
-                only_to(database_name(connection.engine.url)),
-                EnvironmentContext(config, self.scripts, fn=capture, dont_mutate=True),
-            ):
+            with only_to(database_name(connection.engine.url)), environment:
                 self.scripts.run_env()
         except WrongDatabase:
             raise
@@ -212,6 +239,8 @@ class Project:
             )
         # env.py may keep its revision elsewhere (MLflow: alembic_version_auth)
         self.version_table = seen["version_table"]
+        # what env.py tells autogenerate to leave out or compare: models-match honours it
+        self.comparison_options = seen.get("options", ComparisonOptions())
         metadata = seen["metadata"]
         if isinstance(metadata, list | tuple):
             merged = MetaData()

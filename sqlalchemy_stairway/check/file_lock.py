@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 # how often a waiting run tries again; flock has no timeout of its own
 RETRY_SECONDS = 0.05

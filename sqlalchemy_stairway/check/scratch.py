@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import URL, text
 
-from sqlalchemy_stairway.engines import first_line, make_engine, parse_url, redact
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.file_lock import lock_file
+from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.file_lock import lock_file
 
 
 @contextmanager

@@ -10,7 +10,7 @@
 import ast
 from pathlib import Path
 
-from sqlalchemy_stairway.project import module_imports
+from sqlalchemy_stairway.check.project import module_imports
 
 
 def imported_models(path: Path, models: set[str]) -> list[str]:

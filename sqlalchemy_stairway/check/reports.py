@@ -4,9 +4,27 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from sqlalchemy_stairway.results import FAILED, PASSED, SKIPPED, WARNING, Report
+from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 
 MARKS = {FAILED: "defect", WARNING: "warning", SKIPPED: "skipped"}
+
+# without -v, a finding shows this many of its differences; JSON and -v show them all
+SHOWN_LINES = 6
+
+
+def trimmed(result: Result, *, verbose: bool) -> str:
+    """The result's summary, its differences cut to :data:`SHOWN_LINES` unless ``verbose``."""
+    if verbose or len(result.lines) <= SHOWN_LINES:
+        return result.summary
+    more = len(result.lines) - SHOWN_LINES
+    short = Result(
+        result.check,
+        result.revision,
+        result.dialect,
+        result.status,
+        [*result.lines[:SHOWN_LINES], f"and {more} more (-v or --format json shows them all)"],
+    )
+    return short.summary
 
 
 def as_text(report: Report, *, verbose: bool = False) -> str:
@@ -15,7 +33,7 @@ def as_text(report: Report, *, verbose: bool = False) -> str:
     shown = [FAILED, WARNING] + ([SKIPPED, PASSED] if verbose else [])
     for status in shown:
         for result in report.with_status(status):
-            line = f"{MARKS.get(status, status)}: {result.summary}"
+            line = f"{MARKS.get(status, status)}: {trimmed(result, verbose=verbose)}"
             if result.reproduce and status == FAILED:
                 line += f"  (reproduce: {result.reproduce})"
             lines.append(line)

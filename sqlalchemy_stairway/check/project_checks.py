@@ -32,24 +32,24 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, MetaData
 
-from sqlalchemy_stairway import squawk, static
-from sqlalchemy_stairway.differences import describe, row_differences
-from sqlalchemy_stairway.engines import first_line, make_engine, parse_url, redact
-from sqlalchemy_stairway.errors import StairwayError
-from sqlalchemy_stairway.hooks import Hooks
-from sqlalchemy_stairway.project import Project, Revision, WrongDatabase
-from sqlalchemy_stairway.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
-from sqlalchemy_stairway.schema import (
+from sqlalchemy_stairway.check import classify, squawk, static
+from sqlalchemy_stairway.check.comparison_options import alembic_differences_on
+from sqlalchemy_stairway.check.differences import describe, row_differences
+from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
+from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.hooks import Hooks
+from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
+from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
+from sqlalchemy_stairway.check.schema import (
     raw_rows,
     snapshot,
     structure,
     structure_differences,
     unnamed,
 )
-from sqlalchemy_stairway.scratch import scratch_database
-from sqlalchemy_stairway.synthetic import RowMaker
-
-SHOWN_DIFFERENCES = 6
+from sqlalchemy_stairway.check.scratch import scratch_database
+from sqlalchemy_stairway.check.server_defaults import normalised
+from sqlalchemy_stairway.check.synthetic import RowMaker
 
 # Alembic's words when a batch operation on SQLite meets --sql mode
 BATCH_NEEDS_DATABASE = "requires a live database connection with which to reflect"
@@ -69,21 +69,40 @@ def check_project(
     hooks: Hooks | None = None,
     *,
     use_squawk: bool = True,
+    ships_offline_sql: bool | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> Report:
-    """Run every check of the module docstring on each server of ``urls``."""
+    """Run every check of the module docstring on each server of ``urls``.
+
+    ``ships_offline_sql``: whether ``offline-sql`` failures are defects
+    (default: what alembic.ini's ``[stairway] ships_offline_sql`` says).
+    """
     hooks = hooks or Hooks()
     report = Report(project.name)
-    static_done = False
+    if ships_offline_sql is None:
+        ships_offline_sql = project.ships_offline_sql
+    models_modules: set[str] | None = None
+    schema_changed: dict[str, bool] = {}
     for url in urls:
         server = parse_url(url)
         progress(f"checking {project.name} on {redact(server)}")
-        walk = Walk(project, server, hooks, report, use_squawk=use_squawk)
+        walk = Walk(
+            project,
+            server,
+            hooks,
+            report,
+            use_squawk=use_squawk,
+            ships_offline_sql=ships_offline_sql,
+        )
         walk.run()
-        if not static_done and walk.revisions_loaded:
-            check_static(project, walk.models_modules, report, hooks)
-            static_done = True
+        if walk.revisions_loaded:
+            if models_modules is None:
+                models_modules = walk.models_modules
+            for rid, changed in walk.schema_changed.items():
+                schema_changed[rid] = schema_changed.get(rid, False) or changed
+    static_done = models_modules is not None
     if static_done:
+        check_static(project, models_modules, report, hooks, schema_changed)
         heads = project.heads
         report.results.insert(
             0,
@@ -113,7 +132,15 @@ def reproduce_command(project: Project, urls: Iterable[str], hooks: Hooks) -> st
     return shlex.join(words)
 
 
-def check_static(project: Project, models: set[str], report: Report, hooks: Hooks) -> None:
+def check_static(
+    project: Project,
+    models: set[str],
+    report: Report,
+    hooks: Hooks,
+    schema_changed: dict[str, bool] | None = None,
+) -> None:
+    """The revision files' checks; ``schema_changed``: revision -> did its upgrade change it?"""
+    schema_changed = schema_changed or {}
     for revision in project.revisions:
         one_way = revision.one_way_marker or hooks.one_way_revisions.get(revision.id)
         imports = static.imported_models(revision.path, models)
@@ -135,7 +162,13 @@ def check_static(project: Project, models: set[str], report: Report, hooks: Hook
         lines = ["downgrade() does nothing while upgrade() changes the database"] if noop else []
         if noop and one_way:
             lines.append(f"one-way by the project's word ({one_way})")
-        status = (WARNING if one_way else FAILED) if noop else PASSED
+        data_only = schema_changed.get(revision.id) is False
+        if noop and data_only and not one_way:
+            lines.append(
+                "its upgrade changes data only (the schema stays as it was): nothing for a "
+                "downgrade to undo in the schema; downgrade-data judges the rows"
+            )
+        status = (WARNING if one_way or data_only else FAILED) if noop else PASSED
         report.add(Result("static-noop-downgrade", revision.id, "", status, lines))
 
 
@@ -143,13 +176,23 @@ class Walk:
     """The checks of one project on one server."""
 
     def __init__(
-        self, project: Project, server: URL, hooks: Hooks, report: Report, *, use_squawk: bool
+        self,
+        project: Project,
+        server: URL,
+        hooks: Hooks,
+        report: Report,
+        *,
+        use_squawk: bool,
+        ships_offline_sql: bool = False,
     ) -> None:
         self.project = project
         self.server = server
         self.hooks = hooks
         self.report = report
         self.use_squawk = use_squawk
+        self.ships_offline_sql = ships_offline_sql
+        # revision -> whether its upgrade changed the schema (False: it moved data only)
+        self.schema_changed: dict[str, bool] = {}
         self.dialect = DIALECTS.get(server.get_dialect().name, server.get_dialect().name)
         self.rows = RowMaker()
         self.revisions_loaded = False
@@ -314,14 +357,18 @@ class Walk:
         if first:
             self.result("url-honoured", rid, PASSED)
         self.result("upgrade", rid, PASSED)
-        self.result("upgrade-with-data", rid, PASSED)
+        after_structure, after_rows = self.snapshot()
+        self.schema_changed[rid] = after_structure != before_structure
+        invented = classify.invented_values(
+            self.dialect, before_structure, after_structure, before_rows, after_rows
+        )
+        self.result("upgrade-with-data", rid, FAILED if invented else PASSED, invented)
         one_way = revision.one_way_marker or self.hooks.one_way_revisions.get(rid)
         if one_way:
             for check in ("downgrade", "downgrade-schema", "downgrade-data", "reupgrade"):
                 self.result(check, rid, WARNING, [f"one-way by the project's word ({one_way})"])
-            self.structure_now, _ = self.snapshot()
+            self.structure_now = after_structure
             return True
-        after_structure, after_rows = self.snapshot()
 
         losses: list[str] = []
         try:
@@ -339,6 +386,9 @@ class Walk:
         self.verdict("downgrade-schema", rid, differences, "upgrade then downgrade changed: ")
         lost = row_differences(before_rows, down_rows)
         lossy = self.documented_loss(revision, losses)
+        backfill = None
+        if lost and not lossy and static.noop_downgrade(revision.path):
+            backfill = classify.backfill(before_structure, after_structure, before_rows, down_rows)
         if lost and lossy:
             self.result(
                 "downgrade-data",
@@ -346,6 +396,8 @@ class Walk:
                 WARNING,
                 [f"lossy by design ({lossy}): {lost[0]}", *lost[1:3]],
             )
+        elif backfill:
+            self.result("downgrade-data", rid, WARNING, [backfill, *lost])
         else:
             self.verdict("downgrade-data", rid, lost, "upgrade then downgrade changed rows: ")
 
@@ -359,13 +411,19 @@ class Walk:
         differences = structure_differences(
             again_structure, after_structure, found_as="second upgrade", expected_as="first"
         )
-        if lost:
+        first_rows = after_rows
+        if lost and not backfill:
             # the data changed on the way down; the question is whether it settles
-            again_rows, second_rows = self.second_round_trip(rid)
-            changed = row_differences(again_rows, second_rows)
-        else:
-            changed = row_differences(after_rows, again_rows)
-        if changed and lossy:
+            first_rows, again_rows = self.second_round_trip(rid)
+        changed = row_differences(first_rows, again_rows)
+        made_at_run_time = None
+        if changed and not differences:
+            made_at_run_time = classify.runtime_values(
+                before_structure, after_structure, first_rows, again_rows
+            )
+        if made_at_run_time:
+            self.result("reupgrade", rid, WARNING, [made_at_run_time, *changed])
+        elif changed and lossy:
             self.result(
                 "reupgrade",
                 rid,
@@ -391,17 +449,11 @@ class Walk:
         return revision.lossy_marker or self.hooks.lossy_downgrades.get(revision.id)
 
     def verdict(self, check: str, rid: str, differences: list[str], lead: str) -> None:
+        """Passed, or failed with every difference (the text report trims, JSON never)."""
         if not differences:
             self.result(check, rid, PASSED)
             return
-        shown = differences[:SHOWN_DIFFERENCES]
-        more = len(differences) - len(shown)
-        self.result(
-            check,
-            rid,
-            FAILED,
-            [lead + shown[0], *shown[1:]] + ([f"and {more} more"] if more else []),
-        )
+        self.result(check, rid, FAILED, [lead + differences[0], *differences[1:]])
 
     def stamped(self, rid: str) -> bool:
         try:
@@ -484,11 +536,12 @@ class Walk:
         if metadata is None:
             self.result("models-match", heads, SKIPPED, ["env.py sets no target_metadata"])
             return
+        options = self.project.comparison_options
         try:
             context = MigrationContext.configure(
                 head,
                 opts={
-                    "compare_type": True,
+                    **options.migration_opts(),
                     # Server defaults are compared below, reflected from this
                     # server on both sides; older Alembic releases compared
                     # nextval() defaults on PostgreSQL by running both.
@@ -496,8 +549,11 @@ class Walk:
                     "version_table": self.project.version_table,
                 },
             )
-            differences = [describe(d) for d in compare_metadata(context, metadata)]
+            compared = compare_metadata(context, metadata)
+            differences = [describe(d) for d in alembic_differences_on(compared, head.dialect.name)]
             found = structure(head, self.ignored)
+            reflected = MetaData()
+            reflected.reflect(head)
         finally:
             head.rollback()
         with scratch_database(self.server, folder) as reference_url:
@@ -509,10 +565,30 @@ class Walk:
                     expected = structure(reference)
             finally:
                 engine.dispose()
+        found = options.filter_reading(found, reflected, metadata, reflected=True)
+        expected = options.filter_reading(expected, metadata, reflected, reflected=False)
         differences += structure_differences(
-            unnamed(found), unnamed(expected), found_as="database", expected_as="models"
+            comparable(unnamed(found), options),
+            comparable(unnamed(expected), options),
+            found_as="database",
+            expected_as="models",
         )
         self.verdict("models-match", heads, differences, "the head differs from the models: ")
+
+    def offline_failed(self, revision: str, line: str) -> None:
+        """A defect where the project ships offline SQL, a warning (with why) elsewhere."""
+        if self.ships_offline_sql:
+            self.result("offline-sql", revision, FAILED, [line])
+            return
+        self.result(
+            "offline-sql",
+            revision,
+            WARNING,
+            [
+                f"{line} (a warning: the project does not say it ships offline SQL; "
+                "[stairway] ships_offline_sql = true in alembic.ini makes it a defect)"
+            ],
+        )
 
     def offline(self, url: URL) -> None:
         """``upgrade --sql`` for the whole chain; on failure, find the revision that breaks it."""
@@ -538,23 +614,15 @@ class Walk:
                             ],
                         )
                         continue
-                    self.result(
-                        "offline-sql",
-                        revision.id,
-                        FAILED,
-                        [f"`alembic upgrade --sql` fails: {first_line(exc)}"],
+                    self.offline_failed(
+                        revision.id, f"`alembic upgrade --sql` fails: {first_line(exc)}"
                     )
                     return
             if any(
                 r.check == "offline-sql" for r in self.report.results if r.dialect == self.dialect
             ):
                 return
-            self.result(
-                "offline-sql",
-                "+".join(self.project.heads),
-                FAILED,
-                ["`alembic upgrade --sql` fails"],
-            )
+            self.offline_failed("+".join(self.project.heads), "`alembic upgrade --sql` fails")
             return
         self.result("offline-sql", "+".join(self.project.heads), PASSED)
         if self.use_squawk and self.dialect == "postgresql" and squawk.available():
@@ -565,3 +633,21 @@ class Walk:
                 sql = self.project.offline_sql(url, start, revision.id)
                 found = squawk.findings(sql, getattr(revision.module, "SQUAWK_WAIVERS", {}))
                 self.result("squawk", revision.id, WARNING if found else PASSED, found)
+
+
+def comparable(found: dict, options) -> dict:
+    """A reading with server defaults in :func:`normalised` spelling (or left out, when env.py
+    says ``compare_server_default=False``), and types left out when it says ``compare_type=False``.
+    """
+    tables = {}
+    for table, parts in found["tables"].items():
+        columns = {}
+        for name, (type_, nullable, autoincrement, default) in parts["columns"].items():
+            columns[name] = (
+                type_ if options.compares_types else None,
+                nullable,
+                autoincrement,
+                normalised(default) if options.compares_server_defaults else None,
+            )
+        tables[table] = {**parts, "columns": columns}
+    return {**found, "tables": tables}

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LOCK_TIMEOUT_VARIABLE = "STAIRWAY_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 60
@@ -58,8 +58,19 @@ class ChosenURL:
     origin: str  # "from --url", "from $DATABASE_URL" or "the default"
 
     def describe(self) -> str:
-        """Return one line naming the database and where its URL came from."""
-        return f"database: {redact(self.url)} ({self.origin})"
+        """Return one line naming the database and where its URL came from.
+
+        A SQLite file given relative to the current folder is named whole
+        too: ``sqlite:///t.db`` means a different file in each folder.
+        """
+        said = f"database: {redact(self.url)} ({self.origin})"
+        try:
+            path = sqlite_file(self.url)
+        except StairwayError:  # a URL that is not one is refused where it is used
+            return said
+        if path is not None and not path.is_absolute():
+            said += f", the file {path.resolve()}"
+        return said
 
 
 def resolve_url(url: str | None, default: str) -> str:

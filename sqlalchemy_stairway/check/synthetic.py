@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, MetaData, Table, insert, select, types
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from sqlalchemy_stairway.engines import first_line
+from sqlalchemy_stairway.check.engines import first_line
 
 ROWS_PER_TABLE = 3
 NON_ASCII = "Zoë Ørsted-Ñúñez ✓ "

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlalchemy_stairway.errors import StairwayError
+from sqlalchemy_stairway.check.errors import StairwayError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,6 +33,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
     check.add_argument("--no-squawk", action="store_true", help="leave squawk out")
+    check.add_argument(
+        "--ships-offline-sql",
+        action="store_true",
+        help="the project deploys with `alembic upgrade --sql`: offline SQL that fails is a "
+        "defect, not a warning (default: alembic.ini's [stairway] ships_offline_sql)",
+    )
     check.add_argument("-v", "--verbose", action="store_true", help="show passed checks too")
     check.set_defaults(run=run_check)
     return top
@@ -49,10 +55,10 @@ def server_url(given: str) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from sqlalchemy_stairway.hooks import hooks_file, load_hooks
-    from sqlalchemy_stairway.project import Project
-    from sqlalchemy_stairway.project_checks import check_project
-    from sqlalchemy_stairway.reports import as_json, as_junit_xml, as_text
+    from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
+    from sqlalchemy_stairway.check.project import Project
+    from sqlalchemy_stairway.check.project_checks import check_project
+    from sqlalchemy_stairway.check.reports import as_json, as_junit_xml, as_text
 
     project = Project(args.config)
     hooks = load_hooks(hooks_file(project.ini, args.hooks))
@@ -60,7 +66,12 @@ def run_check(args: argparse.Namespace) -> int:
     urls = [server_url(u) for u in (args.url or [str(project.ini.parent)])]
     progress = (lambda line: print(line, file=sys.stderr)) if args.verbose else None
     report = check_project(
-        project, urls, hooks, use_squawk=not args.no_squawk, progress=progress or (lambda _: None)
+        project,
+        urls,
+        hooks,
+        use_squawk=not args.no_squawk,
+        ships_offline_sql=True if args.ships_offline_sql else None,
+        progress=progress or (lambda _: None),
     )
     print(as_json(report) if args.format == "json" else as_text(report, verbose=args.verbose))
     if args.junit_xml:

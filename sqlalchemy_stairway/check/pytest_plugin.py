@@ -5,7 +5,7 @@ pytest.ini)::
 
     stairway_config = "alembic.ini"
     stairway_urls = ["sqlite:///.", "postgresql+psycopg://user@host/db"]
-    stairway_hooks = "tests/stairway_hooks.py"   # optional, see sqlalchemy_stairway.hooks
+    stairway_hooks = "tests/stairway_hooks.py"   # optional, see sqlalchemy_stairway.check.hooks
 
 The checks run once, when the first item runs, in scratch databases on each
 server; each item then reports its own result: a defect fails it, a warning
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sqlalchemy_stairway.results import FAILED, PER_REVISION, SKIPPED, WARNING, Report
+from sqlalchemy_stairway.check.results import FAILED, PER_REVISION, SKIPPED, WARNING, Report
 
 KEY = pytest.StashKey[dict]()
 
@@ -86,20 +86,20 @@ class StairwayFailure(Exception):
 
 
 def _project(config: pytest.Config):
-    from sqlalchemy_stairway.project import Project
+    from sqlalchemy_stairway.check.project import Project
 
     return Project(Path(config.rootpath) / config.getini("stairway_config"))
 
 
 def _urls(config: pytest.Config) -> list[str]:
-    from sqlalchemy_stairway.cli import server_url
+    from sqlalchemy_stairway.check.cli import server_url
 
     return [server_url(u) for u in config.getini("stairway_urls") or ["."]]
 
 
 def _dialect(url: str) -> str:
-    from sqlalchemy_stairway.engines import parse_url
-    from sqlalchemy_stairway.project_checks import DIALECTS
+    from sqlalchemy_stairway.check.engines import parse_url
+    from sqlalchemy_stairway.check.project_checks import DIALECTS
 
     name = parse_url(url).get_dialect().name
     return DIALECTS.get(name, name)
@@ -109,8 +109,8 @@ def run_once(config: pytest.Config) -> Report:
     """Run the checks the first time an item asks; every later item reads the same report."""
     stash = config.stash.setdefault(KEY, {})
     if "report" not in stash:
-        from sqlalchemy_stairway.hooks import hooks_file, load_hooks
-        from sqlalchemy_stairway.project_checks import check_project
+        from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
+        from sqlalchemy_stairway.check.project_checks import check_project
 
         project = _project(config)
         hooks_path = config.getini("stairway_hooks")
@@ -138,7 +138,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     """Add the checks' items (before -k and -m select among them)."""
     if not configured(config):
         return
-    from sqlalchemy_stairway.errors import StairwayError
+    from sqlalchemy_stairway.check.errors import StairwayError
 
     try:
         project = _project(config)

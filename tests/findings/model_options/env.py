@@ -1,0 +1,57 @@
+"""Alembic's generic env.py, with an include_object that leaves legacy_audit out."""
+
+import importlib.util
+from pathlib import Path
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+
+
+def load_target_metadata():
+    """Load models.py beside this file, by path, so several projects can share a process."""
+    path = Path(__file__).with_name("models.py")
+    spec = importlib.util.spec_from_file_location(f"{path.parent.name}_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.metadata
+
+
+target_metadata = load_target_metadata()
+
+
+def include_object(item, name, type_, reflected, compare_to):
+    """legacy_audit belongs to another tool: autogenerate leaves it alone."""
+    return not (type_ == "table" and name == "legacy_audit")
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with connectable.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=target_metadata, include_object=include_object
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
