@@ -626,17 +626,21 @@ def copy_at(c, number: str, folder: str) -> None:
     print(f"the project at stage {stage_.number} is in {made}; cd there and run alembic")
 
 
-@task
-def sessions(c) -> None:
+@task(help={"stage": "rewrite only this stage's lesson (default: every stage's)"})
+def sessions(c, stage: str = "") -> None:
     """Rewrite the output of the lessons' console sessions as the commands print it now."""
     import tempfile
     from pathlib import Path
 
     from scripts.lessons import lesson_path
     from scripts.shell_sessions import fill_sessions
-    from scripts.stages import STAGES
+    from scripts.stages import STAGES, STAIRWAY
 
-    for stage_ in STAGES[1:]:
+    with friendly_errors():
+        chosen = [STAIRWAY.parse_stage(stage)] if stage else STAGES[1:]
+    if any(each.number == 0 for each in chosen):
+        raise Exit("error: stage 0 has no lesson; give a stage from 1 on", code=1)
+    for stage_ in chosen:
         path = lesson_path(stage_.number)
         text = path.read_text(encoding="utf-8")
         with tempfile.TemporaryDirectory() as folder, friendly_errors():
@@ -798,13 +802,15 @@ def new_stage(c, name: str) -> None:
     from scripts.new_stage import scaffold
     from scripts.stages import PROJECT_ROOT, STAIRWAY
 
+    number = STAIRWAY.head.number + 1
     with friendly_errors():
         files = scaffold(STAIRWAY, name)
     for path in files:
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     print(
         "next: change the models, write the revision to match, declare the stage's tables and "
-        "rows, then `invoke golden`, `invoke diagrams`, `invoke sessions` and `pytest`"
+        "rows, then `invoke golden`, `invoke diagrams`, "
+        f"`invoke sessions --stage {number}` and `pytest`"
     )
 
 

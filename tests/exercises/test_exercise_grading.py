@@ -20,11 +20,15 @@ import pytest
 
 from scripts.exercises import EXERCISES, workbench
 from scripts.stages import HEAD
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, on_databases
 from tests.helpers import invoke
 
 # a learner with no server configured
 NO_SERVERS = {"DATABASE_URL": "", "TUTORIAL_POSTGRES_URL": "", "TUTORIAL_MARIADB_URL": ""}
+
+# every exercise on every database (pytest --full runs it)
+pytestmark = pytest.mark.full
+
 SOLUTIONS = Path(__file__).parent / "solutions"
 WRONG_ANSWERS = Path(__file__).parent / "wrong_answers"
 UNUSUAL = Path(__file__).parent / "unusual"
@@ -34,11 +38,7 @@ NEXT = f"{HEAD.number + 1:04d}"  # the revision an exercise asks for
 SOLUTION_IDS = {"0005": HEAD.revision, "0006": NEXT, "0007": f"{HEAD.number + 2:04d}"}
 
 
-@pytest.fixture(
-    params=[
-        pytest.param(name, marks=() if name == "sqlite" else pytest.mark.full) for name in DATABASES
-    ]
-)
+@pytest.fixture(params=on_databases())
 def server(request) -> str:
     """The URL of the server under test; grading makes its scratch databases beside it."""
     return DATABASES[request.param]
@@ -210,8 +210,7 @@ def test_split_fullname_row_by_row_is_refused(tmp_path, server):
     )
 
 
-@pytest.mark.full
-@pytest.mark.skipif("postgresql" not in DATABASES, reason="needs TUTORIAL_POSTGRES_URL")
+@pytest.mark.server("postgresql")
 def test_split_fullname_with_instr_everywhere_fails_on_postgresql(tmp_path):
     number, folder = start("split-fullname", tmp_path)
     solution = solve(folder, "0006_split_user_account_fullname.py")
