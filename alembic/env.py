@@ -10,6 +10,10 @@
   refused, rows that pointed at none before it are named and kept.
 - Another application's database, and a stamp of two revisions one above
   the other, are refused before Alembic writes anything.
+- The migration reads at READ COMMITTED whatever the database's default
+  (PostgreSQL, MariaDB), so a revision's read under its lock sees what
+  other clients committed before it; a MariaDB session whose sql_mode is
+  not strict is refused (sqlalchemy_stairway.sessions).
 - One migration run at a time per database (sqlalchemy_stairway.locking):
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
   IMMEDIATE`` on SQLite.  A statement waiting on another client's lock
@@ -40,6 +44,7 @@ from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
+from sqlalchemy_stairway.sessions import read_committed, refuse_lax_sql_mode
 
 config = context.config
 
@@ -194,7 +199,8 @@ def run_migrations(connection: Connection) -> None:
 
 def run_migrations_locked(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
-    with migration_lock(connection):
+    refuse_lax_sql_mode(connection)
+    with migration_lock(connection), read_committed(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

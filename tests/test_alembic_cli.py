@@ -177,6 +177,7 @@ def test_two_revisions_stamped_one_above_the_other_are_refused(scratch_url):
     [
         ("postgresql+psycopg://root@127.0.0.1:54x32/x", "the port '54x32'"),
         ("mysql+pymysql://root@127.0.0.1/x?charset=nonsense", "no character set 'nonsense'"),
+        ("sqlite:///%00", "the file name in the database URL holds a NUL byte (%00)"),
     ],
 )
 def test_a_bad_url_is_one_line(url, expected):

@@ -87,6 +87,8 @@ def test_a_relative_database_url_is_shown_with_the_folder_it_means(tmp_path):
         (["stage", "1", "--url", "nonsense"], "'nonsense' is not a database URL"),
         (["stage", "1", "--url", "foo://x"], "unknown database driver 'foo'"),
         (["stage", "1", "--url", "sqlite:///no/such/folder/t.db"], "does not exist"),
+        (["stage", "1", "--url", "sqlite:///t%00.db"], "the file name in the database URL holds"),
+        (["stages", "--url", "postgresql+psycopg://u:p%00@h/x"], "the password in the URL"),
         (
             ["stage", "1", "--url", "postgresql+psycopg://root:s3cret@127.0.0.1:1/x"],
             "cannot connect to postgresql+psycopg://root:***@127.0.0.1:1/x",
