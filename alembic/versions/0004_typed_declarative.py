@@ -670,10 +670,10 @@ def freed_space_zeroed():
     connection = op.get_bind()
     before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
     connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
+    yield
+    # restored after success only: after a failure or Ctrl-C the connection may be
+    # unusable until rolled back, and a statement here would hide what went wrong
+    connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
 
 
 def upgrade() -> None:
