@@ -122,55 +122,29 @@ SQUAWK_WAIVERS: dict[str, str] = {{
 }}
 
 
-def created_keyword(schema) -> bool:
-    """creating keyword"""
-    return schema.has_table("keyword")
-
-
-def created_{LINK}(schema) -> bool:
-    """creating {LINK}"""
-    return schema.has_table("{LINK}")
-
-
-def dropped_{LINK}(schema) -> bool:
-    """dropping {LINK}"""
-    return not schema.has_table("{LINK}")
-
-
-def dropped_keyword(schema) -> bool:
-    """dropping keyword"""
-    return not schema.has_table("keyword")
-
-
-UPGRADE_STEPS = (created_keyword, created_{LINK})
-DOWNGRADE_STEPS = (dropped_{LINK}, dropped_keyword)
-
-
 def upgrade() -> None:
     """Create keyword and {LINK}."""
-    if not op.done(created_keyword):
-        op.create_table(
-            "keyword",
-            sa.Column("id", sa.Integer(), nullable=False),
-            sa.Column("keyword", sa.String(50), nullable=False),
-            sa.PrimaryKeyConstraint("id", name=op.f("pk_keyword")),
-            sa.UniqueConstraint("keyword", name=op.f("uq_keyword_keyword")),
-        )
-    if not op.done(created_{LINK}):
-        op.create_table(
-            "{LINK}",
-            sa.Column("{PARENT.name}_id", sa.Integer(), nullable=False),
-            sa.Column("keyword_id", sa.Integer(), nullable=False),
-            sa.ForeignKeyConstraint(
-                ["{PARENT.name}_id"],
-                ["{PARENT.name}.{PARENT_KEY}"],
-                name=op.f("fk_{LINK}_{PARENT.name}_id_{PARENT.name}"),
-            ),
-            sa.ForeignKeyConstraint(
-                ["keyword_id"], ["keyword.id"], name=op.f("fk_{LINK}_keyword_id_keyword")
-            ),
-            sa.PrimaryKeyConstraint("{PARENT.name}_id", "keyword_id", name=op.f("pk_{LINK}")),
-        )
+    op.create_table(
+        "keyword",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("keyword", sa.String(50), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_keyword")),
+        sa.UniqueConstraint("keyword", name=op.f("uq_keyword_keyword")),
+    )
+    op.create_table(
+        "{LINK}",
+        sa.Column("{PARENT.name}_id", sa.Integer(), nullable=False),
+        sa.Column("keyword_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["{PARENT.name}_id"],
+            ["{PARENT.name}.{PARENT_KEY}"],
+            name=op.f("fk_{LINK}_{PARENT.name}_id_{PARENT.name}"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["keyword_id"], ["keyword.id"], name=op.f("fk_{LINK}_keyword_id_keyword")
+        ),
+        sa.PrimaryKeyConstraint("{PARENT.name}_id", "keyword_id", name=op.f("pk_{LINK}")),
+    )
 
 
 def downgrade() -> None:
@@ -181,10 +155,8 @@ def downgrade() -> None:
             "table keyword": sa.select(sa.func.count()).select_from(sa.table("keyword")),
         }}
     )
-    if not op.done(dropped_{LINK}):
-        op.drop_table("{LINK}")
-    if not op.done(dropped_keyword):
-        op.drop_table("keyword")
+    op.drop_table("{LINK}")
+    op.drop_table("keyword")
 '''
 
 
