@@ -28,7 +28,10 @@
   that failed stay committed.
 """
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterator
 from logging.config import fileConfig
 
 from alembic import context
@@ -204,9 +207,26 @@ def run_migrations(connection: Connection) -> None:
         raise CommandError(said) from None
 
 
+@contextlib.contextmanager
+def unlogged() -> Iterator[None]:
+    """Keep a look at the stamp out of the output: it opens a migration context of its own.
+
+    Alembic logs "Context impl" and "Will assume ... DDL" for every context,
+    and this one, made without env.py's options, would say non-transactional.
+    """
+    logger = logging.getLogger("alembic.runtime.migration")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
 def run_on_its_own(connection: Connection) -> None:
     """Run for the command line: a failure, or Ctrl-C, is one line saying where the database is."""
-    before = read_stage(STAIRWAY, connection)
+    with unlogged():
+        before = read_stage(STAIRWAY, connection)
     try:
         run_migrations(connection)
     except CommandError as exc:
@@ -217,7 +237,8 @@ def run_on_its_own(connection: Connection) -> None:
         said = "Interrupted (Ctrl-C)"
     else:
         return
-    told = aftermath(STAIRWAY, connection, before, "run the same command again")
+    with unlogged():
+        told = aftermath(STAIRWAY, connection, before, "run the same command again")
     raise CommandError(truthful(said, told)) from None
 
 
