@@ -10,6 +10,10 @@
   refused, rows that pointed at none before it are named and kept.
 - Another application's database, and a stamp of two revisions one above
   the other, are refused before Alembic writes anything.
+- The migration reads at READ COMMITTED whatever the database's default
+  (PostgreSQL, MariaDB), so a revision's read under its lock sees what
+  other clients committed before it; a MariaDB session whose sql_mode is
+  not strict is refused (sqlalchemy_stairway.sessions).
 - One migration run at a time per database (sqlalchemy_stairway.locking):
   an advisory lock on PostgreSQL, ``GET_LOCK`` on MariaDB, ``BEGIN
   IMMEDIATE`` on SQLite.  A statement waiting on another client's lock
@@ -18,7 +22,10 @@
   first looks whether a run killed half-way did it already, and skips it
   then (``resumable=True``: sqlalchemy_stairway.resumable).
 - What a user can fix ends in one line (``FAILED: ...`` from Alembic's
-  command line), never a traceback.
+  command line), never a traceback.  Run from the command line, any
+  failure, or Ctrl-C, also says truly where the database is left
+  (sqlalchemy_stairway.aftermath): on MariaDB, revisions before the one
+  that failed stay committed.
 """
 
 import os
@@ -33,6 +40,7 @@ from sqlalchemy.exc import DBAPIError
 # registers op.refuse_rows, op.confirm_data_loss, and resumable operations
 import sqlalchemy_stairway.ops
 from scripts.stages import HEAD, STAIRWAY
+from sqlalchemy_stairway.aftermath import aftermath, read_stage, truthful
 from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.guards import named
@@ -40,6 +48,7 @@ from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
+from sqlalchemy_stairway.sessions import read_committed, refuse_lax_sql_mode
 
 config = context.config
 
@@ -192,9 +201,27 @@ def run_migrations(connection: Connection) -> None:
         raise CommandError(said) from None
 
 
+def run_on_its_own(connection: Connection) -> None:
+    """Run for the command line: a failure, or Ctrl-C, is one line saying where the database is."""
+    before = read_stage(STAIRWAY, connection)
+    try:
+        run_migrations(connection)
+    except CommandError as exc:
+        said = str(exc)
+    except DBAPIError as exc:
+        said = f"the database said: {first_line(exc)}"
+    except KeyboardInterrupt:
+        said = "Interrupted (Ctrl-C)"
+    else:
+        return
+    told = aftermath(STAIRWAY, connection, before, "run the same command again")
+    raise CommandError(truthful(said, told)) from None
+
+
 def run_migrations_locked(connection: Connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
-    with migration_lock(connection):
+    refuse_lax_sql_mode(connection)
+    with migration_lock(connection), read_committed(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -239,7 +266,10 @@ def run_migrations_online() -> None:
         raise CommandError(f"cannot connect to {redact(engine.url)}: {first_line(exc)}") from None
     try:
         with connection:
-            run_migrations(connection)
+            if given is None:  # Alembic's command line, or a program that gave a URL
+                run_on_its_own(connection)
+            else:
+                run_migrations(connection)
     finally:
         if given is None:
             engine.dispose()

@@ -18,14 +18,16 @@ sa.table()/sa.column() constructs it needs, never import models/.
 """
 
 <% body = (upgrades or "") + (downgrades or "") %>\
+<%doc> an empty revision (`invoke new-stage`) imports both: its comments show op and sa </%doc>\
+<% empty = not body.strip() %>\
 from collections.abc import Sequence
-% if "sa." in body or "op." in body:
+% if empty or "sa." in body or "op." in body:
 
 % endif
-% if "sa." in body:
+% if empty or "sa." in body:
 import sqlalchemy as sa
 % endif
-% if "op." in body:
+% if empty or "op." in body:
 from alembic import op
 % endif
 % if imports:
@@ -42,12 +44,10 @@ depends_on: str | Sequence[str] | None = ${literal(depends_on)}
 # "rule-name": "why it is acceptable here, and what a big table would need"
 SQUAWK_WAIVERS: dict[str, str] = {}
 
-# MariaDB commits each DDL statement on its own: name each step as a function
-# of the schema that says whether it is done, list them here, and skip what is
-# done (`if not op.done(step): ...`), so that a run killed half-way is finished
-# by the next (revision 0002 shows how; tests/test_faults.py proves it).
-UPGRADE_STEPS: tuple = ()
-DOWNGRADE_STEPS: tuple = ()
+# One op.* call per step: on MariaDB, which commits each DDL statement on its
+# own, each skips itself when a run killed half-way did it, so the next run
+# finishes the revision (sqlalchemy_stairway.resumable; tests/test_faults.py
+# kills it at every write).  A data move (op.execute) must be safe to run twice.
 
 
 def upgrade() -> None:

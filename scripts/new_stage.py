@@ -14,6 +14,10 @@ working starting point, so the whole test suite passes straight after:
   revision's code included from its file, a first example that runs, and
   the session that shows what autogenerate writes for the stage.
 
+It also adds the stage's row to the README's stage table, and moves the
+last lesson's closing ("The stairway, from the top") to the new one, its
+count of stages one higher (``scripts/stage_docs.py``).
+
 Then change the models and write the revision to match (the checks say
 where they differ), declare what the stage carries and the rows it adds,
 and run ``invoke golden``, ``invoke diagrams`` and ``invoke sessions``.
@@ -97,17 +101,33 @@ def scaffold(stairway: Stairway, name: str) -> NewStage:
         ),
         encoding="utf-8",
     )
-    command.revision(
-        stairway.alembic_config(),
-        message=f"Stage {number}: {name}",
-        rev_id=f"{number:04d}",
-    )
-    written = stairway.root / "alembic" / "versions"
-    (made,) = written.glob(f"{number:04d}_*.py")
-    if made != files.revision:
-        made.rename(files.revision)
+    config = stairway.alembic_config()
+    # the file is named after the stage, not after the message ("stage_6_tags"),
+    # so that Alembic's "Generating ..." names the file it writes
+    config.set_main_option("file_template", f"%%(rev)s_{slug(name)}")
+    command.revision(config, message=f"Stage {number}: {name}", rev_id=f"{number:04d}")
     _fill_sessions(stairway, files.lesson, number)
+    _bring_the_docs_along(stairway, files, name)
     return files
+
+
+def _bring_the_docs_along(stairway: Stairway, files: NewStage, name: str) -> None:
+    """Add the stage's row to the README's stage table; move the closing to its lesson."""
+    from scripts.stage_docs import add_table_row, move_closing
+
+    root, head, number = stairway.root, stairway.head, stairway.head.number + 1
+    add_table_row(
+        root / "README.md",
+        number,
+        [
+            f"[`{number:04d}`](alembic/versions/{files.revision.name})",
+            head.era,
+            f"{name}: say what the schema gains",
+            f"[{name}]({files.models.relative_to(root).as_posix()})",
+            f"[stage {number}]({files.lesson.relative_to(root).as_posix()})",
+        ],
+    )
+    move_closing(files.lesson.with_name(f"stage{head.number}.md"), files.lesson, number)
 
 
 def _fill_sessions(stairway: Stairway, lesson: Path, number: int) -> None:

@@ -98,9 +98,14 @@ def carried_differences(stairway: Stairway, stage: Stage, before: dict, after: d
                     source_value = old[origin.source]
                     if not origin.matches(source_value, new[column]):
                         expected = origin.expected(source_value)
+                        computed_from = (
+                            f", which does not match {old_table}.{origin.source} "
+                            f"{source_value!r} it was computed from"
+                            if origin.from_source
+                            else ""
+                        )
                         lines.append(
-                            f"{name} {key}.{column} is {new[column]!r}, which does not match "
-                            f"{old_table}.{origin.source} {source_value!r} it was computed from"
+                            f"{name} {key}.{column} is {new[column]!r}{computed_from}"
                             + (f" (expected {expected})" if expected else "")
                         )
                 elif new[column] != old[origin]:

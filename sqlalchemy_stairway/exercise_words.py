@@ -14,6 +14,16 @@ from collections.abc import Sequence
 STRUCTURE_COLUMN = re.compile(
     r"^(?P<table>\w+)\.(?P<column>\w+): found (?P<found>.*), models give (?P<want>.*)$"
 )
+# "pet check constraints: found [], models give [('ck_pet_age_not_negative', 'age >= 0')]"
+STRUCTURE_PART = re.compile(
+    r"^(?P<table>\w+) (?P<part>check constraints|unique constraints|indexes): "
+    r"found (?P<found>\[.*\]), models give (?P<want>\[.*\])$"
+)
+PART_NAMES = {
+    "check constraints": "check constraint",
+    "unique constraints": "unique constraint",
+    "indexes": "index",
+}
 # "user_account (6,).given_name ..." : the row's key, to see a mistake repeated on every row
 ROW_KEY = re.compile(r" \([^()]*\)")
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+\b")
@@ -35,6 +45,32 @@ def column_words(reading: str) -> str:
     return " ".join(words)
 
 
+def part_words(table: str, part: str, found: str, want: str) -> list[str]:
+    """Say how a table's constraints or indexes differ, one sentence for each."""
+    try:
+        found_items, wanted_items = ast.literal_eval(found), ast.literal_eval(want)
+    except (ValueError, SyntaxError):
+        return [f"{table} {part}: the database has {found}, the models {want}"]
+    kind = PART_NAMES[part]
+
+    def said(item) -> str:
+        name, *rest = item
+        shown = f" ({rest[0]})" if part == "check constraints" else ""
+        return f"{kind} {name}{shown} on {table}"
+
+    lines = [
+        f"{said(item)} is missing from the database"
+        for item in wanted_items
+        if item not in found_items
+    ]
+    lines += [
+        f"{said(item)} is in the database, but not in the models"
+        for item in found_items
+        if item not in wanted_items
+    ]
+    return lines
+
+
 def plain_differences(lines: Sequence[str]) -> list[str]:
     """Return ``lines`` in words, each said once, a mistake repeated on many rows said once."""
     said_columns = {
@@ -42,6 +78,10 @@ def plain_differences(lines: Sequence[str]) -> list[str]:
     }
     worded = []
     for line in lines:
+        part = STRUCTURE_PART.match(line)
+        if part:
+            worded += part_words(part["table"], part["part"], part["found"], part["want"])
+            continue
         match = STRUCTURE_COLUMN.match(line)
         if match:
             name = f"{match['table']}.{match['column']}"

@@ -230,8 +230,19 @@ def backup_sqlite(connection: Connection) -> Path | None:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = private_file(folder / f"{path.stem}-{stamp}{path.suffix}")
     # sqlite3's online backup gives a consistent copy even mid-transaction
-    with sqlite3.connect(target) as copy:
-        connection.connection.driver_connection.backup(copy)
+    copy = sqlite3.connect(target)
+    try:
+        with copy:
+            connection.connection.driver_connection.backup(copy)
+    except (sqlite3.Error, OSError) as exc:  # a full disk, a quota: no half copy left behind
+        copy.close()
+        target.unlink(missing_ok=True)
+        with suppress(OSError):
+            folder.rmdir()
+        raise StairwayError(
+            f"cannot back the database up into {folder}: {exc}. Make room there (is the disk "
+            "full?) and run it again. Nothing was changed."
+        ) from None
     copy.close()
     return target
 

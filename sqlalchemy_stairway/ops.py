@@ -12,6 +12,13 @@ there are no rows or tables to look at.
 - ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
   would destroy data unless the caller said yes (``invoke ... --yes``,
   ``alembic -x allow_data_loss=true downgrade ...``).
+- ``op.block_writers(*tables)``: hold other clients' writes to ``tables``
+  off until the revision ends (PostgreSQL: ``LOCK TABLE ... IN ACCESS
+  EXCLUSIVE MODE``; MariaDB: ``LOCK TABLES ... WRITE``, which outlives the
+  commit each DDL statement makes; SQLite: the migration's ``BEGIN
+  IMMEDIATE`` holds the whole file already).  On MariaDB a table renamed
+  with ``ALTER TABLE ... RENAME`` leaves the lock, and the revision can
+  no longer use it: rename the locked tables last.
 - ``op.note_sql(comment)``: a ``-- comment`` among the SQL a revision
   shows, where it does work that is not SQL (hashing passwords): printed
   in offline ``--sql`` mode, and kept with the statements recorded online
@@ -146,9 +153,38 @@ def lock_what_is_counted(operations: Operations, queries: Iterable[Select]) -> N
     if dialect == "postgresql":
         bind.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, tables))} IN EXCLUSIVE MODE")
     elif dialect == "mysql":
-        # every table: under LOCK TABLES, the rest of the revision may use no other
-        everything = inspect(bind).get_table_names()
-        bind.exec_driver_sql("LOCK TABLES " + ", ".join(f"{quote(t)} WRITE" for t in everything))
+        _lock_every_table(bind)
+
+
+@Operations.register_operation("block_writers")
+class BlockWritersOp(MigrateOperation):
+    """Hold other clients' writes to ``tables`` off until the revision ends."""
+
+    def __init__(self, tables: tuple[str, ...]) -> None:
+        self.tables = tables
+
+    @classmethod
+    def block_writers(cls, operations: Operations, *tables: str) -> None:
+        return operations.invoke(cls(tables))
+
+
+@Operations.implementation_for(BlockWritersOp)
+def _block_writers(operations: Operations, operation: BlockWritersOp) -> None:
+    migration = operations.get_context()
+    dialect = migration.dialect.name
+    if dialect == "postgresql":
+        quote = migration.dialect.identifier_preparer.quote
+        names = ", ".join(quote(table) for table in operation.tables)
+        operations.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+    elif dialect == "mysql" and not migration.as_sql:
+        _lock_every_table(operations.get_bind())
+
+
+def _lock_every_table(bind: Connection) -> None:
+    # under LOCK TABLES a session may use no table it did not lock, Alembic's own included
+    quote = bind.dialect.identifier_preparer.quote
+    everything = inspect(bind).get_table_names()
+    bind.exec_driver_sql("LOCK TABLES " + ", ".join(f"{quote(t)} WRITE" for t in everything))
 
 
 @Operations.implementation_for(ConfirmDataLossOp)

@@ -33,6 +33,8 @@ class Transform:
 
     #: True when the downgrade can compute the old value back; else it comes back NULL
     reversible = False
+    #: False when the value does not depend on the source (a backfill): a failure omits it
+    from_source = True
 
     def __init__(self, source: str) -> None:
         self.source = source

@@ -8,7 +8,10 @@ SQLite always runs.  PostgreSQL and MariaDB run when their URL is set:
 Each test gets its own scratch database on that server, dropped after it;
 the database named in the URL itself is never written.  A URL that is set
 but cannot be reached stops the run with a clear message: a database that
-was asked for is never silently skipped.
+was asked for is never silently skipped.  A server that was not asked for
+is not run either, and said so: every test is collected on every kind of
+database (``on_databases()``), and those whose server is missing are left
+out and counted at the end of the run, with the variable that runs them.
 
 Tests marked ``full`` (the real chains, the kill points, the writers, the
 exercise x database matrices, the browser, the scaffold proof) run only with
@@ -26,6 +29,7 @@ from sqlalchemy_stairway.check.engines import make_engine, redact
 from sqlalchemy_stairway.check.scratch import scratch_database
 
 SERVER_URLS = {"postgresql": "TUTORIAL_POSTGRES_URL", "mariadb": "TUTORIAL_MARIADB_URL"}
+KINDS = ("sqlite", *SERVER_URLS)
 
 
 def configured_databases() -> dict[str, str]:
@@ -38,6 +42,16 @@ def configured_databases() -> dict[str, str]:
 
 
 DATABASES = configured_databases()
+
+
+def needs(kind: str) -> list[pytest.MarkDecorator]:
+    """The marks of a test on ``kind``: one on a server names the server it needs."""
+    return [] if kind == "sqlite" else [pytest.mark.server(kind)]
+
+
+def on_databases(*kinds: str) -> list:
+    """Parameters for ``database``: ``kinds`` (default: all), each marked with its server."""
+    return [pytest.param(kind, marks=needs(kind)) for kind in kinds or KINDS]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,14 +72,57 @@ def pytest_report_header(config) -> list[str]:
     return lines
 
 
+LEFT_OUT = pytest.StashKey[dict[str, int]]()
+
+
+def missing_server(item: pytest.Item) -> str | None:
+    """Return the server ``item`` needs and this run was not given, if any."""
+    for mark in item.iter_markers("server"):
+        if mark.args[0] not in DATABASES:
+            return mark.args[0]
+    return None
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Leave out the tests marked ``full`` unless ``--full`` was given."""
-    if config.getoption("full"):
+    """Leave out the tests whose server is missing, and those marked ``full`` without --full."""
+    left_out: dict[str, int] = {}
+    kept, dropped = [], []
+    for item in items:
+        server = missing_server(item)
+        slow = item.get_closest_marker("full") and not config.getoption("full")
+        reason = server or ("full" if slow else None)
+        if reason:
+            left_out[reason] = left_out.get(reason, 0) + 1
+            dropped.append(item)
+        else:
+            kept.append(item)
+    config.stash[LEFT_OUT] = left_out
+    if dropped:
+        items[:] = kept
+        config.hook.pytest_deselected(items=dropped)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Say which tests this run left out, and what runs them."""
+    left_out = config.stash.get(LEFT_OUT, {})
+    if not left_out:
         return
-    slow = [item for item in items if item.get_closest_marker("full")]
-    if slow:
-        items[:] = [item for item in items if not item.get_closest_marker("full")]
-        config.hook.pytest_deselected(items=slow)
+    terminalreporter.section("left out of this run")
+    for server, variable in SERVER_URLS.items():
+        if left_out.get(server):
+            terminalreporter.write_line(
+                f"{tests(left_out[server])} on {server} not run: no server given "
+                f"(set {variable} to run them)"
+            )
+    if left_out.get("full"):
+        terminalreporter.write_line(
+            f"{tests(left_out['full'], 'slow test')} marked 'full' not run "
+            "(pytest --full runs them)"
+        )
+
+
+def tests(count: int, noun: str = "test") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def pytest_sessionstart(session) -> None:
@@ -87,7 +144,7 @@ def pytest_sessionstart(session) -> None:
             engine.dispose()
 
 
-@pytest.fixture(params=list(DATABASES))
+@pytest.fixture(params=on_databases())
 def database(request) -> str:
     """The name of the database kind under test: sqlite, postgresql or mariadb."""
     return request.param

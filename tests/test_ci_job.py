@@ -15,6 +15,8 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from tests.conftest import DATABASES
 from tests.corpus.chain import CORPUS
 from tests.helpers import PROJECT
@@ -43,6 +45,7 @@ def test_the_job_installs_the_package_and_checks_each_database():
         assert f"{variable}: " in job()
 
 
+@pytest.mark.full  # a new virtualenv and a pip install
 def test_the_jobs_run_steps_pass_on_a_correct_project(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

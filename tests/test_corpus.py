@@ -22,7 +22,7 @@ from alembic.util import CommandError
 from sqlalchemy.exc import CompileError, DBAPIError
 
 from sqlalchemy_stairway.check.scratch import scratch_database
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, needs
 from tests.corpus.chain import CORPUS, Chain, load_manifest
 
 MANIFEST = load_manifest()
@@ -30,11 +30,10 @@ MANIFEST = load_manifest()
 
 def cases(defective: bool) -> list:
     return [
-        pytest.param((project, dialect), id=f"{project}-{dialect}")
+        pytest.param((project, dialect), id=f"{project}-{dialect}", marks=needs(dialect))
         for project, entry in MANIFEST.items()
         if ("defect" in entry) == defective
         for dialect in entry["dialects"]
-        if dialect in DATABASES
     ]
 
 

@@ -124,7 +124,7 @@ def test_a_word_that_is_not_a_boolean_is_refused_in_one_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.skipif("mariadb" not in DATABASES, reason="MariaDB only: set TUTORIAL_MARIADB_URL")
+@pytest.mark.server("mariadb")
 def test_mariadb_inventing_values_for_a_new_not_null_column_is_a_defect(tmp_path):
     report = check(CORPUS / "not_null_without_default/alembic.ini", "mariadb", tmp_path)
     [invented] = [r for r in report.defects if r.check == "upgrade-with-data"]

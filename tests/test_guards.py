@@ -1,8 +1,12 @@
 """The guards (sqlalchemy_stairway.guards): drift refused, SQLite files checked and backed up."""
 
 import os
+import resource
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +18,7 @@ from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.guards import refuse_drift
-from tests.helpers import assert_one_line_error, climb, invoke
+from tests.helpers import PROJECT, assert_one_line_error, climb, invoke
 
 
 def snapshot(connection: Connection, url: URL):
@@ -219,3 +223,28 @@ def test_a_backup_folder_made_by_an_older_version_is_made_private(tmp_path):
     assert result.returncode == 0, result.stderr
     assert mode(folder) == 0o700
     assert [mode(each) for each in folder.iterdir()] == [0o600]
+
+
+def test_a_backup_the_disk_has_no_room_for_is_one_line_and_leaves_no_copy(tmp_path):
+    database = tmp_path / "t.db"
+    url = f"sqlite:///{database}"
+    assert invoke("stage", "3", "--url", url, "--no-lesson").returncode == 0
+    before = database.read_bytes()
+    room = len(before) // 2  # the copy's writes fail half-way, as on a full disk
+
+    def with_little_room() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "up", "--url", url],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        preexec_fn=with_little_room,
+        check=False,
+    )
+    assert_one_line_error(result, f"cannot back the database up into {tmp_path / 'backups'}")
+    assert result.stderr.rstrip().endswith("Nothing was changed.")
+    assert database.read_bytes() == before
+    assert not (tmp_path / "backups").exists()  # no 0-byte or half copy left

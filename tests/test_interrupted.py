@@ -14,7 +14,7 @@ from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.check.schema import rows
 from sqlalchemy_stairway.guards import drift
 from sqlalchemy_stairway.interrupted import find_interrupted
-from tests.conftest import DATABASES
+from tests.conftest import on_databases
 from tests.helpers import alembic, assert_one_line_error, climb, invoke, move, stage_of
 
 # the first two statements of revision 0004's upgrade on MariaDB
@@ -36,11 +36,9 @@ def url_of(scratch_url: URL) -> str:
     return scratch_url.render_as_string(hide_password=False)
 
 
-mariadb_only = pytest.mark.parametrize(
-    "database", [name for name in DATABASES if name == "mariadb"], indirect=True
-)
+mariadb_only = pytest.mark.parametrize("database", on_databases("mariadb"), indirect=True)
 rolling_back = pytest.mark.parametrize(
-    "database", [name for name in DATABASES if name != "mariadb"], indirect=True
+    "database", on_databases("sqlite", "postgresql"), indirect=True
 )
 
 

@@ -284,7 +284,8 @@ def test_old_code_is_quoted_not_run(stage: int) -> None:
     """Older code is quoted in labelled text blocks, and none of the removed API runs."""
     text = lesson_text(stage)
     labels = re.findall(r"^\*\*(.+):\*\*\n\n```text\n", text, flags=re.MULTILINE)
-    assert labels, "each lesson shows the code of the era it replaces"
+    if STAIRWAY[stage].era != STAIRWAY[stage - 1].era:
+        assert labels, "a lesson that starts an era shows the code of the era it replaces"
     assert text.count("```text\n") == len(labels), "every quote says where it comes from"
     runnable = runnable_source(text)
     for spelling in REMOVED_API + LEGACY_API:

@@ -25,10 +25,10 @@ from sqlalchemy_stairway.locking import (
     migration_lock,
     tables_locked_by,
 )
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, on_databases
 from tests.helpers import alembic, assert_one_line_error, climb, invoke, stage_of
 
-SERVERS = [name for name in DATABASES if name != "sqlite"]
+SERVERS = on_databases("postgresql", "mariadb")
 HELD = "another migration run holds the lock"
 
 

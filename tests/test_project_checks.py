@@ -14,17 +14,16 @@ from sqlalchemy_stairway.check.hooks import Hooks, hooks_file, load_hooks
 from sqlalchemy_stairway.check.project import Project
 from sqlalchemy_stairway.check.project_checks import check_project
 from sqlalchemy_stairway.check.results import FAILED, PASSED, PER_REVISION, WARNING
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, needs, on_databases
 from tests.corpus.chain import CORPUS, load_manifest
 from tests.helpers import PROJECT
 
 MANIFEST = load_manifest()
 
 CASES = [
-    pytest.param(project, dialect, id=f"{project}-{dialect}")
+    pytest.param(project, dialect, id=f"{project}-{dialect}", marks=needs(dialect))
     for project, entry in MANIFEST.items()
     for dialect in entry["dialects"]
-    if dialect in DATABASES
 ]
 
 
@@ -96,7 +95,7 @@ def test_a_revision_refusing_generated_rows_by_design_is_no_defect(tmp_path):
     assert refused and "refused the generated rows by design" in refused[0].lines[0]
 
 
-@pytest.mark.parametrize("database", [d for d in DATABASES if d == "postgresql"])
+@pytest.mark.parametrize("database", on_databases("postgresql"))
 def test_squawks_findings_are_warnings_that_leave_the_exit_status_alone(database):
     report = check_project(
         Project(CORPUS / "correct_renames" / "alembic.ini"), [DATABASES[database]]

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.resumable import SchemaNow, describe, is_done, last_done, recorded
-from tests.conftest import DATABASES
+from tests.conftest import KINDS, needs
 
 
 @contextmanager
@@ -82,8 +82,8 @@ NOT_ON_SQLITE = {
     "adding unique constraint uq_parent_name to parent",
 }
 CELLS = [
-    (database, step)
-    for database in DATABASES
+    pytest.param(database, step, marks=needs(database))
+    for database in KINDS
     for step in STEPS
     if step != "creating parent" and not (database == "sqlite" and step in NOT_ON_SQLITE)
 ]

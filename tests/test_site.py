@@ -24,6 +24,9 @@ from scripts.site import DOCS_PACKAGES, PROJECT_ROOT, build_site, serving
 from stairway_site.project import repository_path, site_stages, stage_files
 from tests.chromium import BrowserError, Chromium
 
+# a browser, Chromium, on every page of the built site (pytest --full runs it)
+pytestmark = pytest.mark.full
+
 SCREENSHOTS = PROJECT_ROOT / "site-screenshots"
 SEARCHED_WORD = "batch_alter_table"
 SCROLL_TO = """(() => {

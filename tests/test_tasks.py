@@ -14,7 +14,7 @@ from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.check.schema import rows, structure
 from sqlalchemy_stairway.seeding import rows_at
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, on_databases
 from tests.helpers import PROJECT, assert_one_line_error, climb, invoke, stage_of
 
 
@@ -87,6 +87,8 @@ def test_a_relative_database_url_is_shown_with_the_folder_it_means(tmp_path):
         (["stage", "1", "--url", "nonsense"], "'nonsense' is not a database URL"),
         (["stage", "1", "--url", "foo://x"], "unknown database driver 'foo'"),
         (["stage", "1", "--url", "sqlite:///no/such/folder/t.db"], "does not exist"),
+        (["stage", "1", "--url", "sqlite:///t%00.db"], "the file name in the database URL holds"),
+        (["stages", "--url", "postgresql+psycopg://u:p%00@h/x"], "the password in the URL"),
         (
             ["stage", "1", "--url", "postgresql+psycopg://root:s3cret@127.0.0.1:1/x"],
             "cannot connect to postgresql+psycopg://root:***@127.0.0.1:1/x",
@@ -367,7 +369,7 @@ def test_check_passes_on_every_database_and_leaves_it_untouched(database, tmp_pa
 
 
 # a server that checks passwords: the MariaDB here refuses a wrong one
-@pytest.mark.parametrize("database", [d for d in DATABASES if d == "mariadb"])
+@pytest.mark.parametrize("database", on_databases("mariadb"))
 def test_a_wrong_password_is_refused_and_never_printed(database):
     url = make_engine(DATABASES[database]).url.set(username="stairway_nobody", password="s3cret")
     result = invoke("stage", "1", "--url", url.render_as_string(hide_password=False))
@@ -376,7 +378,7 @@ def test_a_wrong_password_is_refused_and_never_printed(database):
 
 
 # needs a server that accepts any password: the PostgreSQL here trusts local users
-@pytest.mark.parametrize("database", [d for d in DATABASES if d == "postgresql"])
+@pytest.mark.parametrize("database", on_databases("postgresql"))
 def test_a_password_in_the_url_is_never_printed(database):
     url = make_engine(DATABASES["postgresql"]).url.set(password="s3cret-pw")
     shown = url.render_as_string(hide_password=False)

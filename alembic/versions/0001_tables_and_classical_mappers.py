@@ -45,6 +45,14 @@ SQUAWK_WAIVERS: dict[str, str] = {
 }
 
 
+users = sa.table("users")
+email_addresses = sa.table("email_addresses")
+
+
+def count(table: sa.TableClause) -> sa.Select:
+    return sa.select(sa.func.count()).select_from(table)
+
+
 def upgrade() -> None:
     """Create users and email_addresses."""
     op.create_table(
@@ -71,12 +79,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop email_addresses and users, after asking if they hold rows."""
     op.confirm_data_loss(
-        {
-            "table users": sa.select(sa.func.count()).select_from(sa.table("users")),
-            "table email_addresses": sa.select(sa.func.count()).select_from(
-                sa.table("email_addresses")
-            ),
-        }
+        {"table users": count(users), "table email_addresses": count(email_addresses)}
     )
     op.drop_table("email_addresses")
     op.drop_table("users")

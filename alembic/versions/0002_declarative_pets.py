@@ -35,30 +35,8 @@ SQUAWK_WAIVERS: dict[str, str] = {
 }
 
 
-# The steps, as MariaDB leaves them: it commits each DDL statement on its own,
-# so a run killed half-way leaves the first done and the stamp unchanged.  A
-# step says whether its change is in the schema; the revision skips what it
-# finds done (op.done), so the next run finishes it.
-
-
-def created_pet(schema) -> bool:
-    """creating pet"""
-    return schema.has_table("pet")
-
-
-def dropped_pet(schema) -> bool:
-    """dropping pet"""
-    return not schema.has_table("pet")
-
-
-UPGRADE_STEPS = (created_pet,)
-DOWNGRADE_STEPS = (dropped_pet,)
-
-
 def upgrade() -> None:
     """Create pet."""
-    if op.done(created_pet):
-        return
     op.create_table(
         "pet",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -72,5 +50,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop pet, after asking if it holds rows."""
     op.confirm_data_loss({"table pet": sa.select(sa.func.count()).select_from(sa.table("pet"))})
-    if not op.done(dropped_pet):
-        op.drop_table("pet")
+    op.drop_table("pet")

@@ -31,30 +31,8 @@ SQUAWK_WAIVERS: dict[str, str] = {
 users = sa.table("users", sa.column("number", sa.Integer))
 
 
-# The steps, as MariaDB leaves them: it commits each DDL statement on its own,
-# so a run killed half-way leaves the first done and the stamp unchanged.  A
-# step says whether its change is in the schema; the revision skips what it
-# finds done (op.done), so the next run finishes it.
-
-
-def added_number(schema) -> bool:
-    """adding users.number"""
-    return schema.has_column("users", "number")
-
-
-def dropped_number(schema) -> bool:
-    """dropping users.number"""
-    return schema.has_table("users") and not schema.has_column("users", "number")
-
-
-UPGRADE_STEPS = (added_number,)
-DOWNGRADE_STEPS = (dropped_number,)
-
-
 def upgrade() -> None:
     """Add users.number."""
-    if op.done(added_number):
-        return
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("number", sa.Integer()))
 
@@ -68,7 +46,5 @@ def downgrade() -> None:
             .where(users.c.number.is_not(None))
         }
     )
-    if op.done(dropped_number):
-        return
     with op.batch_alter_table("users") as batch:
         batch.drop_column("number")

@@ -157,22 +157,23 @@ def renamed_users(schema) -> bool:
 
 def dropped_password(schema) -> bool:
     """dropping the plaintext passwords, once hashed"""
-    return schema.has_table("user_account") and not schema.has_column("user_account", "password")
+    columns = user_table_columns(schema)
+    return bool(columns) and "password" not in columns
 
 
 def renamed_user_id(schema) -> bool:
-    """renaming user_account.user_id to id"""
-    return schema.has_column("user_account", "id")
+    """renaming users.user_id to id"""
+    return "id" in user_table_columns(schema)
 
 
 def renamed_user_name(schema) -> bool:
-    """renaming user_account.user_name to name, VARCHAR(30) NOT NULL"""
-    return schema.has_column("user_account", "name")
+    """renaming users.user_name to name, VARCHAR(30) NOT NULL"""
+    return "name" in user_table_columns(schema)
 
 
 def added_fullname(schema) -> bool:
-    """adding user_account.fullname"""
-    return schema.has_column("user_account", "fullname")
+    """adding users.fullname"""
+    return "fullname" in user_table_columns(schema)
 
 
 def renamed_email_addresses(schema) -> bool:
@@ -182,51 +183,32 @@ def renamed_email_addresses(schema) -> bool:
 
 def dropped_old_foreign_key(schema) -> bool:
     """dropping the foreign key fk_email_addresses_user_id_users"""
-    return schema.has_table("address") and (
-        "fk_email_addresses_user_id_users" not in schema.foreign_keys("address")
+    return bool(address_table_columns(schema)) and (
+        "fk_email_addresses_user_id_users" not in address_table_foreign_keys(schema)
     )
 
 
 def dropped_old_foreign_key_index(schema) -> bool:
     """dropping the index fk_email_addresses_user_id_users"""
-    return schema.has_table("address") and (
-        "fk_email_addresses_user_id_users" not in schema.indexes("address")
+    return bool(address_table_columns(schema)) and "fk_email_addresses_user_id_users" not in (
+        schema.indexes("address") | schema.indexes("email_addresses")
     )
 
 
 def renamed_address_id(schema) -> bool:
-    """renaming address.address_id to id"""
-    return schema.has_column("address", "id")
+    """renaming email_addresses.address_id to id"""
+    return "id" in address_table_columns(schema)
 
 
 def made_user_id_not_null(schema) -> bool:
-    """making address.user_id NOT NULL"""
-    column = schema.columns("address").get("user_id")
+    """making email_addresses.user_id NOT NULL"""
+    column = address_table_columns(schema).get("user_id")
     return column is not None and not column["nullable"]
 
 
 def added_new_foreign_key(schema) -> bool:
     """adding the foreign key fk_address_user_id_user_account"""
-    return "fk_address_user_id_user_account" in schema.foreign_keys("address")
-
-
-UPGRADE_STEPS = (
-    added_password_hash,
-    renamed_users,
-    dropped_password,
-    renamed_user_id,
-    renamed_user_name,
-    added_fullname,
-    renamed_email_addresses,
-    dropped_old_foreign_key,
-    dropped_old_foreign_key_index,
-    renamed_address_id,
-    made_user_id_not_null,
-    added_new_foreign_key,
-)
-
-
-# -- the downgrade's steps, in the same way ---------------------------------------------
+    return "fk_address_user_id_user_account" in address_table_foreign_keys(schema)
 
 
 def address_table_columns(schema) -> dict:
@@ -235,6 +217,27 @@ def address_table_columns(schema) -> dict:
 
 def address_table_foreign_keys(schema) -> set[str]:
     return schema.foreign_keys("address") | schema.foreign_keys("email_addresses")
+
+
+# the tables are renamed last: MariaDB's LOCK TABLES, which holds other clients
+# off while the columns change, no longer covers a table once it is renamed
+UPGRADE_STEPS = (
+    added_password_hash,
+    dropped_password,
+    renamed_user_id,
+    renamed_user_name,
+    added_fullname,
+    dropped_old_foreign_key,
+    dropped_old_foreign_key_index,
+    renamed_address_id,
+    made_user_id_not_null,
+    added_new_foreign_key,
+    renamed_users,
+    renamed_email_addresses,
+)
+
+
+# -- the downgrade's steps, in the same way ---------------------------------------------
 
 
 def dropped_fullname(schema) -> bool:
@@ -413,12 +416,10 @@ def hash_all(passwords: dict[int, str], iterations: int, description: str) -> di
     return hashes
 
 
-def read_passwords(*, for_update: bool = False) -> dict[int, str]:
+def read_passwords() -> dict[int, str]:
     """Return user_id -> plaintext password of every user that has one."""
     users = users_now()
     query = sa.select(users.c.user_id, users.c.password).where(users.c.password.is_not(None))
-    if for_update:
-        query = query.with_for_update()
     return dict(op.get_bind().execute(query).all())
 
 
@@ -481,29 +482,24 @@ def refuse_passwords_that_are_not_text() -> None:
 def take_the_lock() -> None:
     """Stop other clients writing users and email_addresses until the upgrade is done.
 
-    PostgreSQL: the ACCESS EXCLUSIVE lock the first ALTER would take,
-    taken explicitly so the checks below run under it.  MariaDB: each DDL
-    statement commits, so the checks read with FOR UPDATE instead, whose row
-    and gap locks hold writers off until the first ALTER.  SQLite: the
-    migration's BEGIN IMMEDIATE has held the write lock from the start.
+    The lock outlives MariaDB's commit at each DDL statement, so what is
+    checked and hashed under it stays true until the tables are renamed, last.
     """
     pause = context.config.attributes.get("before_the_lock")
     if pause is not None and not context.is_offline_mode():
         pause()  # tests make other clients write here, between hashing and the lock
-    if op.get_context().dialect.name == "postgresql":
-        op.execute("LOCK TABLE users, email_addresses IN ACCESS EXCLUSIVE MODE")
+    op.block_writers(users_now().name, email_addresses_now().name)
     # what was written while the passwords were hashed is checked again
-    refuse_data_that_breaks_stage_4(locking=op.get_context().dialect.name == "mysql")
+    refuse_data_that_breaks_stage_4()
 
 
 def write_password_hashes(hashed: HashedPasswords | None) -> None:
     """Write the hashes, re-hashing passwords that changed or came while they were hashed.
 
-    The passwords are read again under the lock (on MariaDB with FOR UPDATE:
-    a locking read sees what was committed since, and the ALTER before it
-    has committed anyway).  A password whose plaintext equals the one hashed
-    keeps its hash; a changed or new one is hashed now, from its new value;
-    a deleted one is forgotten.
+    The passwords are read again under the lock, at READ COMMITTED (env.py
+    sets it): the read sees what was committed meanwhile.  A password whose
+    plaintext equals the one hashed keeps its hash; a changed or new one is
+    hashed now, from its new value; a deleted one is forgotten.
     """
     op.note_sql("here it writes the hashes, re-hashing the passwords changed meanwhile")
     if hashed is None:  # offline mode
@@ -511,7 +507,7 @@ def write_password_hashes(hashed: HashedPasswords | None) -> None:
     if op.done(dropped_password):
         return
     iterations = context.config.attributes.get("password_iterations", PASSWORD_ITERATIONS)
-    now = read_passwords(for_update=op.get_context().dialect.name == "mysql")
+    now = read_passwords()
     start = time.perf_counter()
     changed = {uid: pw for uid, pw in now.items() if hashed.passwords.get(uid) != pw}
     hashes = {uid: hashed.hashes[uid] for uid in now if uid not in changed}
@@ -554,31 +550,20 @@ def report_hashing(
         )
 
 
-def refuse_data_that_breaks_stage_4(*, locking: bool = False) -> None:
-    """Stop, naming the rows, if any would break the new schema; with ``locking``, lock them.
-
-    InnoDB's FOR UPDATE locks every row it scans and the gaps between them,
-    so until the next statement that commits, no client can add or change a
-    row that these queries would have found.
-    """
-
-    def locked(query: sa.Select) -> sa.Select:
-        return query.with_for_update() if locking else query
-
+def refuse_data_that_breaks_stage_4() -> None:
+    """Stop, naming the rows, if any would break the new schema."""
     length = sa.func.length if op.get_context().dialect.name == "sqlite" else sa.func.char_length
     # a resumed run checks only what its remaining steps would break
     if not op.done(renamed_user_name):
         users = users_now()
         op.refuse_rows(
-            locked(sa.select(users.c.user_id).where(users.c.user_name.is_(None))),
+            sa.select(users.c.user_id).where(users.c.user_name.is_(None)),
             "users without a user_name cannot move to user_account.name, which is NOT NULL "
             "(user_id)",
             "Give each a name, or delete them",
         )
         op.refuse_rows(
-            locked(
-                sa.select(users.c.user_id, users.c.user_name).where(length(users.c.user_name) > 30)
-            ),
+            sa.select(users.c.user_id, users.c.user_name).where(length(users.c.user_name) > 30),
             "user names longer than 30 characters do not fit user_account.name VARCHAR(30) "
             "(user_id, user_name)",
             "Shorten them to 30 characters at most",
@@ -588,10 +573,8 @@ def refuse_data_that_breaks_stage_4(*, locking: bool = False) -> None:
     email_addresses = email_addresses_now()
     if not op.done(made_user_id_not_null):
         op.refuse_rows(
-            locked(
-                sa.select(email_addresses.c.address_id, email_addresses.c.email_address).where(
-                    email_addresses.c.user_id.is_(None)
-                )
+            sa.select(email_addresses.c.address_id, email_addresses.c.email_address).where(
+                email_addresses.c.user_id.is_(None)
             ),
             "e-mail addresses that belong to no user cannot move to address, whose user_id "
             "is NOT NULL (address_id, email_address)",
@@ -599,15 +582,13 @@ def refuse_data_that_breaks_stage_4(*, locking: bool = False) -> None:
         )
     users = users_now()
     op.refuse_rows(
-        locked(
-            sa.select(
-                email_addresses.c.address_id,
-                email_addresses.c.email_address,
-                email_addresses.c.user_id,
-            ).where(
-                email_addresses.c.user_id.is_not(None),
-                ~sa.exists().where(users.c.user_id == email_addresses.c.user_id),
-            )
+        sa.select(
+            email_addresses.c.address_id,
+            email_addresses.c.email_address,
+            email_addresses.c.user_id,
+        ).where(
+            email_addresses.c.user_id.is_not(None),
+            ~sa.exists().where(users.c.user_id == email_addresses.c.user_id),
         ),
         "e-mail addresses whose user_id names no user break address's foreign key to "
         "user_account (address_id, email_address, user_id)",
@@ -689,14 +670,14 @@ def freed_space_zeroed():
     connection = op.get_bind()
     before = connection.exec_driver_sql("PRAGMA secure_delete").scalar()
     connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
+    yield
+    # restored after success only: after a failure or Ctrl-C the connection may be
+    # unusable until rolled back, and a statement here would hide what went wrong
+    connection.exec_driver_sql(f"PRAGMA secure_delete = {int(before)}")
 
 
 def upgrade() -> None:
-    """Hash passwords, then under the lock rename to user_account/address, tighten NOT NULLs.
+    """Hash passwords, then under the lock tighten the columns and rename the tables, last.
 
     Each step runs unless a run killed earlier did it already (MariaDB only:
     see UPGRADE_STEPS).
@@ -710,9 +691,8 @@ def upgrade() -> None:
                 batch.add_column(sa.Column("password_hash", sa.String(128)))
         write_password_hashes(hashed)
 
-        if not op.done(renamed_users):
-            op.rename_table("users", "user_account")
-        with op.batch_alter_table("user_account") as batch:
+        users = users_now().name
+        with op.batch_alter_table(users) as batch:
             if not op.done(dropped_password):
                 batch.drop_column("password")
             if not op.done(renamed_user_id):
@@ -728,16 +708,15 @@ def upgrade() -> None:
                 )
             if not op.done(added_fullname):
                 batch.add_column(sa.Column("fullname", sa.String(100)))
-            rename_primary_key(batch, "user_account", "pk_users", "pk_user_account", "user_id")
+            rename_primary_key(batch, users, "pk_users", "pk_user_account", "user_id")
         rename_sequence("users_user_id_seq", "user_account_id_seq")
 
-        if not op.done(renamed_email_addresses):
-            op.rename_table("email_addresses", "address")
-        with op.batch_alter_table("address") as batch:
-            # renames carried the foreign key along; give it its new name
+        addresses = email_addresses_now().name
+        with op.batch_alter_table(addresses) as batch:
+            # renames carry the foreign key along; give it its new name
             drop_foreign_key(
                 batch,
-                "address",
+                addresses,
                 "fk_email_addresses_user_id_users",
                 done=(dropped_old_foreign_key, dropped_old_foreign_key_index),
             )
@@ -750,18 +729,23 @@ def upgrade() -> None:
                     existing_nullable=True,
                     nullable=False,
                 )
-            rename_primary_key(batch, "address", "pk_email_addresses", "pk_address", "address_id")
+            rename_primary_key(batch, addresses, "pk_email_addresses", "pk_address", "address_id")
             if not op.done(added_new_foreign_key):
                 rename_foreign_key(
                     batch,
-                    "address",
+                    addresses,
                     "fk_email_addresses_user_id_users",
                     "fk_address_user_id_user_account",
-                    "user_account",
+                    users,
                     ["user_id"],
                     ["id"],
                 )
         rename_sequence("email_addresses_address_id_seq", "address_id_seq")
+
+        if not op.done(renamed_users):
+            op.rename_table("users", "user_account")
+        if not op.done(renamed_email_addresses):
+            op.rename_table("email_addresses", "address")
 
 
 def downgrade() -> None:

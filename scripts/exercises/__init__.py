@@ -8,7 +8,16 @@ exercise runs in declares its target stage by importing them
 sets them up and grades them.
 """
 
-from scripts.exercises import add_column, fix_downgrade, merge_heads, rename_column, split_fullname
+from scripts.exercises import (
+    add_column,
+    check_constraint,
+    fix_downgrade,
+    merge_heads,
+    not_null_column,
+    rename_column,
+    split_fullname,
+    version_counter,
+)
 
 EXERCISES = (
     add_column.exercise,
@@ -16,4 +25,7 @@ EXERCISES = (
     rename_column.exercise,
     fix_downgrade.exercise,
     merge_heads.exercise,
+    not_null_column.exercise,
+    check_constraint.exercise,
+    version_counter.exercise,
 )

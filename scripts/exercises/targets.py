@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import Connection, MetaData, column, func, select, table
 
 from sqlalchemy_stairway.exercises import copied_metadata
-from sqlalchemy_stairway.stages import Carry, Stage
+from sqlalchemy_stairway.stages import Carry, Stage, Transform
 
 
 def next_stage(
@@ -30,6 +30,26 @@ def next_stage(
         new_tables=tuple(new_tables),
         rows=rows or {},
     )
+
+
+class Fixed(Transform):
+    """A new column every row already there gets the same value of: a backfill."""
+
+    reversible = True  # the row's other columns are untouched; dropping it loses nothing
+    from_source = False
+
+    def __init__(self, value, source: str = "id") -> None:
+        super().__init__(source)
+        self.value = value
+
+    def forward(self, old):
+        return self.value
+
+    def matches(self, old, new) -> bool:
+        return new == self.value
+
+    def expected(self, old) -> str:
+        return repr(self.value)
 
 
 def head_tables(head: Stage, without: Sequence[str] = ()) -> MetaData:

@@ -95,6 +95,32 @@ def sqlite_file(url: str | URL) -> Path | None:
     return Path(parsed.database)
 
 
+def refuse_nul(parsed: URL) -> None:
+    """Refuse a NUL byte (``%00``) in a URL's parts: no file, host or name can hold one.
+
+    Left to the driver, it is a ValueError traceback ("embedded null byte").
+    """
+    parts = {
+        "user name": parsed.username,
+        "host": parsed.host,
+        "file name" if parsed.get_backend_name() == "sqlite" else "database name": (
+            parsed.database
+        ),
+        **{f"option {key}": str(value) for key, value in parsed.query.items()},
+    }
+    for part, value in parts.items():
+        if value and "\x00" in value:
+            raise StairwayError(
+                f"the {part} in the database URL holds a NUL byte (%00), which no database "
+                "accepts; write it without %00"
+            )
+    if parsed.password and "\x00" in str(parsed.password):
+        raise StairwayError(
+            "the password in the URL holds a NUL byte (%00), which no database "
+            "accepts; write it without %00"
+        )
+
+
 def parse_url(url: str) -> URL:
     """Parse ``url`` or raise a StairwayError that says what is wrong with it."""
     refuse_unencoded_at(url)
@@ -125,6 +151,7 @@ def parse_url(url: str) -> URL:
             "use sqlite, postgresql+psycopg or mysql+pymysql"
         ) from None
     refuse_bad_options(parsed)
+    refuse_nul(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (
         None,
         "",

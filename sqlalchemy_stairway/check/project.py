@@ -94,6 +94,8 @@ class Project:
             raise StairwayError(f"{ini}: {exc}") from None
         self._revisions: list[Revision] | None = None
         self.version_table = "alembic_version"
+        # what is wrong with env.py's target_metadata, said as findings
+        self.metadata_problems: list[str] = []
         self.comparison_options = ComparisonOptions()
 
     @property
@@ -242,12 +244,24 @@ class Project:
         # what env.py tells autogenerate to leave out or compare: models-match honours it
         self.comparison_options = seen.get("options", ComparisonOptions())
         metadata = seen["metadata"]
+        self.metadata_problems = []
         if isinstance(metadata, list | tuple):
             merged = MetaData()
             for part in metadata:
+                if not isinstance(part, MetaData):
+                    self.metadata_problems.append(
+                        f"target_metadata holds {type(part).__name__} {part!r:.60}, not a "
+                        "MetaData; it is left out of the comparison"
+                    )
+                    continue
                 for table in part.tables.values():
                     table.to_metadata(merged)
             metadata = merged
+        elif metadata is not None and not isinstance(metadata, MetaData):
+            self.metadata_problems.append(
+                f"target_metadata is {type(metadata).__name__}, not a MetaData or a list of them"
+            )
+            metadata = None
         return metadata
 
     def offline_sql(self, url: URL, start: str | None, end: str) -> str:

@@ -112,3 +112,37 @@ def test_a_revision_that_cannot_load_or_run_is_explained_without_a_traceback(tmp
         f"your revision {HEAD.number + 1:04d} failed on SQLite, upgrading: NameError: name 'op'"
     )
     assert "Traceback" not in problem
+
+
+def test_reset_keeps_the_work_and_says_where(tmp_path):
+    folder = tmp_path / "four"
+    workbench.set_up(4, folder)
+    (folder / "alembic" / "versions" / "mine.py").write_text("# my work\n")
+    result = invoke("exercise", "4", "--reset", "--folder", str(folder))
+    assert result.returncode == 0, result.stderr
+    (backup,) = (tmp_path / "backups").iterdir()
+    assert backup.name.startswith("four-")
+    assert f"your previous work is kept in {backup}" in " ".join(result.stdout.split())
+    assert (backup / "alembic" / "versions" / "mine.py").read_text() == "# my work\n"
+    assert not (folder / "alembic" / "versions" / "mine.py").exists()
+
+
+def test_a_stuck_exercise_database_is_replaced_in_one_command(tmp_path):
+    folder = workbench.set_up(4, tmp_path / "four")
+    assert "`invoke exercise 4 --new-database`" in (folder / "EXERCISE.md").read_text()
+    mine = folder / "alembic" / "versions" / "mine.py"
+    mine.write_text("# my work\n")
+    (folder / "exercise.db").write_bytes(b"half-way")
+    assert workbench.new_database(4, folder) == folder / "exercise.db"
+    assert not (folder / "exercise.db").exists()
+    assert mine.exists()
+    assert workbench.new_database(4, folder) is None  # nothing there: nothing to do
+
+
+def test_grading_covers_sqlite_and_each_server_configured():
+    servers = workbench.grading_servers(
+        ["postgresql+psycopg://u@h/db"], environ={"TUTORIAL_MARIADB_URL": "mysql+pymysql://u@h/t"}
+    )
+    assert list(servers) == ["SQLite", "PostgreSQL", "MariaDB"]
+    assert list(workbench.grading_servers([], environ={})) == ["SQLite"]
+    assert "graded on SQLite only" in workbench.only_sqlite_note(2)

@@ -4,9 +4,7 @@ ALTER TABLE users ADD COLUMN password_hash VARCHAR(128);
 
 -- here it writes the hashes, re-hashing the passwords changed meanwhile
 
-ALTER TABLE users RENAME TO user_account;
-
-CREATE TABLE _alembic_tmp_user_account (
+CREATE TABLE _alembic_tmp_users (
 	id INTEGER NOT NULL,
 	name VARCHAR(30) NOT NULL,
 	number INTEGER,
@@ -15,28 +13,30 @@ CREATE TABLE _alembic_tmp_user_account (
 	CONSTRAINT pk_user_account PRIMARY KEY (id)
 );
 
-INSERT INTO _alembic_tmp_user_account (id, name, number, password_hash) SELECT user_account.user_id, user_account.user_name, user_account.number, user_account.password_hash
-FROM user_account;
+INSERT INTO _alembic_tmp_users (id, name, number, password_hash) SELECT users.user_id, users.user_name, users.number, users.password_hash
+FROM users;
 
-DROP TABLE user_account;
+DROP TABLE users;
 
-ALTER TABLE _alembic_tmp_user_account RENAME TO user_account;
+ALTER TABLE _alembic_tmp_users RENAME TO users;
 
-ALTER TABLE email_addresses RENAME TO address;
-
-CREATE TABLE _alembic_tmp_address (
+CREATE TABLE _alembic_tmp_email_addresses (
 	id INTEGER NOT NULL,
 	email_address VARCHAR(100) NOT NULL,
 	user_id INTEGER NOT NULL,
 	CONSTRAINT pk_address PRIMARY KEY (id),
-	CONSTRAINT fk_address_user_id_user_account FOREIGN KEY(user_id) REFERENCES user_account (id)
+	CONSTRAINT fk_address_user_id_user_account FOREIGN KEY(user_id) REFERENCES users (id)
 );
 
-INSERT INTO _alembic_tmp_address (id, email_address, user_id) SELECT address.address_id, address.email_address, address.user_id
-FROM address;
+INSERT INTO _alembic_tmp_email_addresses (id, email_address, user_id) SELECT email_addresses.address_id, email_addresses.email_address, email_addresses.user_id
+FROM email_addresses;
 
-DROP TABLE address;
+DROP TABLE email_addresses;
 
-ALTER TABLE _alembic_tmp_address RENAME TO address;
+ALTER TABLE _alembic_tmp_email_addresses RENAME TO email_addresses;
+
+ALTER TABLE users RENAME TO user_account;
+
+ALTER TABLE email_addresses RENAME TO address;
 
 UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0003';
