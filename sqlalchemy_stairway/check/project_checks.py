@@ -117,6 +117,8 @@ def check_project(
     (default: what alembic.ini's ``[stairway] ships_offline_sql`` says).
     """
     hooks = hooks or Hooks()
+    project.connection_attribute = hooks.connection_attribute
+    project.hand_url = hooks.hand_url
     report = Report(project.name)
     if ships_offline_sql is None:
         ships_offline_sql = project.ships_offline_sql
@@ -278,7 +280,9 @@ class Walk:
 
     def walk(self, url: URL, folder: Path) -> None:
         try:
-            metadata = self.project.target_metadata(self.connection)
+            metadata = self.project.target_metadata(
+                self.connection, **self.hooks.alembic_attributes
+            )
         except WrongDatabase as exc:
             self.result("url-honoured", self.first_revision(), FAILED, [str(exc)])
             return
@@ -438,7 +442,7 @@ class Walk:
 
     def run_alembic(self, verb: str, target: str, **attributes) -> None:
         self.project.run(
-            self.connection, verb, target, **self.hooks.alembic_attributes, **attributes
+            self.connection, verb, target, **{**self.hooks.alembic_attributes, **attributes}
         )
 
     def fill(self, revision: Revision, reflected: MetaData) -> None:
