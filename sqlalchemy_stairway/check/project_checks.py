@@ -41,7 +41,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, MetaData, event
 
 from sqlalchemy_stairway.check import classify, squawk, static
-from sqlalchemy_stairway.check.comparison_options import alembic_differences_on
+from sqlalchemy_stairway.check.comparison_options import (
+    alembic_differences_on,
+    types_made_alike_left_out,
+)
 from sqlalchemy_stairway.check.copying import copy_database
 from sqlalchemy_stairway.check.differences import describe, row_differences
 from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
@@ -872,8 +875,9 @@ class Walk:
                     "version_table": self.project.version_table,
                 },
             )
-            compared = compare_metadata(context, metadata)
-            differences = [describe(d) for d in alembic_differences_on(compared, head.dialect.name)]
+            compared = alembic_differences_on(
+                compare_metadata(context, metadata), head.dialect.name
+            )
             found = structure(head, self.ignored)
             reflected = MetaData()
             # a foreign key to a missing table must not stop the rest being compared
@@ -889,6 +893,8 @@ class Walk:
                     expected = structure(reference)
             finally:
                 engine.dispose()
+        compared = types_made_alike_left_out(compared, found, expected)
+        differences = [describe(d) for d in compared]
         found = options.filter_reading(found, reflected, metadata, reflected=True)
         expected = options.filter_reading(expected, metadata, reflected, reflected=False)
         differences += structure_differences(
