@@ -111,3 +111,75 @@ CREATE_ITEMS = """
 op.create_table("items", sa.Column("id", sa.Integer, primary_key=True),
                 sa.Column("name", sa.String(40), nullable=False))
 """
+
+
+def env_with(online: str) -> str:
+    """The generic env.py with ``online`` in place of its run_migrations_online()."""
+    start = GENERIC_ENV.index("def run_migrations_online():")
+    end = GENERIC_ENV.index("if context.is_offline_mode():")
+    return GENERIC_ENV[:start] + textwrap.dedent(online).strip() + "\n\n\n" + GENERIC_ENV[end:]
+
+
+# the older cookbook recipe (JupyterHub's): .connect() on whatever it is handed
+CONNECT_ENV = env_with(
+    """
+    def run_migrations_online():
+        connectable = config.attributes.get("{key}", None)
+        if connectable is None:
+            connectable = engine_from_config(
+                config.get_section(config.config_ini_section, {}),
+                prefix="sqlalchemy.",
+                poolclass=pool.NullPool,
+            )
+        with connectable.connect() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+    """
+)
+
+# Alembic's async template (Prefect's env.py is of this kind)
+ASYNC_ENV = env_with(
+    """
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import async_engine_from_config
+
+
+    def do_run_migrations(connection):
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+    async def run_async_migrations():
+        connectable = async_engine_from_config(
+            config.get_section(config.config_ini_section, {}),
+            prefix="sqlalchemy.",
+            poolclass=pool.NullPool,
+        )
+        async with connectable.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+        await connectable.dispose()
+
+
+    def run_migrations_online():
+        asyncio.run(run_async_migrations())
+    """
+)
+
+# the URL comes from the application's settings, here an environment variable
+SETTINGS_ENV = env_with(
+    """
+    def run_migrations_online():
+        import os
+
+        from sqlalchemy import create_engine
+
+        connectable = create_engine(os.environ["APP_DATABASE_URL"], poolclass=pool.NullPool)
+        with connectable.connect() as connection:
+            context.configure(connection=connection, target_metadata=target_metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+    """
+)

@@ -237,6 +237,38 @@ def test_a_revisions_print_does_not_corrupt_json(tmp_path):
     assert "hello from 0001" in result.stderr
 
 
+def test_several_servers_side_by_side_give_what_one_after_the_other_gives(tmp_path):
+    ini = make_project(
+        tmp_path / "project",
+        [("0001", None, CREATE_ITEMS + '\nprint("hello from 0001")', 'op.drop_table("items")')],
+        models=ITEMS_MODELS.format(extra=""),
+    )
+    servers = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        servers += ["--url", str(tmp_path / name)]
+    outputs = []
+    for jobs in ("1", "2"):
+        result = stairway(
+            "check",
+            "--config",
+            str(ini),
+            *servers,
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        # the workers' stdout is kept clean too
+        assert "hello from 0001" in result.stderr
+        outputs.append(json.loads(result.stdout)["results"])
+    one_after_the_other, side_by_side = outputs
+    assert side_by_side == one_after_the_other
+    assert [r["status"] for r in side_by_side if r["check"] == "reupgrade"] == [PASSED, PASSED]
+
+
 LEGACY_CHAIN = [
     # the first revision changes a table made before the project used Alembic
     (

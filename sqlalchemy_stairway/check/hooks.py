@@ -25,7 +25,17 @@ alembic.ini).  Every name in it is optional:
     refuses): their round trip is reported as a warning, not checked (a
     revision can say the same with ``ONE_WAY = "why"``).
 ``ALEMBIC_ATTRIBUTES = {name: value}``
-    Extra ``config.attributes`` for every Alembic run of the checks.
+    Extra ``config.attributes`` for every Alembic run of the checks; they
+    win over the checker's own (``{"connection": None}`` makes env.py use
+    ``sqlalchemy.url``).
+``CONNECTION_ATTRIBUTE = "name"``
+    The ``config.attributes`` key env.py reads the connection from
+    (default ``connection``).
+``hand_url(url)``
+    Called with each scratch database's URL (password included) before
+    env.py runs on it: for an env.py that takes its URL from the
+    application's settings, put it there (an environment variable, a
+    settings object).
 """
 
 import configparser
@@ -48,6 +58,8 @@ class Hooks:
     lossy_downgrades: dict[str, str] = field(default_factory=dict)
     one_way_revisions: dict[str, str] = field(default_factory=dict)
     alembic_attributes: dict[str, Any] = field(default_factory=dict)
+    connection_attribute: str = "connection"
+    hand_url: Callable[[str], None] | None = None
     path: Path | None = None
 
 
@@ -76,5 +88,7 @@ def load_hooks(path: Path | None) -> Hooks:
         lossy_downgrades=dict(getattr(module, "LOSSY_DOWNGRADES", {})),
         one_way_revisions=dict(getattr(module, "ONE_WAY_REVISIONS", {})),
         alembic_attributes=dict(getattr(module, "ALEMBIC_ATTRIBUTES", {})),
+        connection_attribute=getattr(module, "CONNECTION_ATTRIBUTE", "connection"),
+        hand_url=getattr(module, "hand_url", None),
         path=path,
     )
