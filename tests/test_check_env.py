@@ -88,6 +88,7 @@ def test_a_url_from_the_applications_settings_is_refused_at_the_first_step(tmp_p
     [refused] = report.defects
     assert refused.check == "url-honoured"
     assert "not the database it was handed" in refused.lines[0]
+    assert "hand_url(url)" in refused.lines[0], "the line does not say what to change"
     assert not (tmp_path / "production.db").exists() or (
         (tmp_path / "production.db").stat().st_size == 0
     )
@@ -106,3 +107,19 @@ def test_a_hook_hands_each_scratch_url_to_the_applications_settings(
     """
     ini = make_project(tmp_path / "p", CHAIN, models=MODELS, env=SETTINGS_ENV, hooks=hooks)
     check(ini, database, tmp_path)
+
+
+def test_an_async_env_py_without_its_driver_is_refused_in_one_line(tmp_path, monkeypatch):
+    import importlib.util
+
+    from sqlalchemy_stairway.check.errors import StairwayError
+
+    ini = make_project(tmp_path / "p", CHAIN, models=MODELS, env=ASYNC_ENV)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "aiosqlite" else real_find_spec(name, *args),
+    )
+    with pytest.raises(StairwayError, match=r"asyncio engine.*sqlalchemy-stairway\[async\]"):
+        check_project(Project(ini), [server("sqlite", tmp_path)], use_squawk=False)

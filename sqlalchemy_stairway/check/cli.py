@@ -32,6 +32,13 @@ def parser() -> argparse.ArgumentParser:
         help="a server to make scratch databases on (SQLite: a folder or file); repeat for "
         "several dialects; its own database is never written (default: a SQLite file here)",
     )
+    check.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="check up to N of the --url servers at once, each in a process of its own",
+    )
     check.add_argument("--hooks", help="a Python file of hooks (default: [stairway] hooks)")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
@@ -63,6 +70,8 @@ def run_check(args: argparse.Namespace) -> int:
     from sqlalchemy_stairway.check.project_checks import check_project
     from sqlalchemy_stairway.check.reports import as_json, as_junit_xml, as_text
 
+    if args.jobs < 1:
+        raise StairwayError(f"--jobs {args.jobs}: give 1 or more")
     project = Project(args.config)
     hooks = load_hooks(hooks_file(project.ini, args.hooks))
     # by default a SQLite server in the project's folder: scratch files, made and removed there
@@ -79,6 +88,7 @@ def run_check(args: argparse.Namespace) -> int:
             use_squawk=not args.no_squawk,
             ships_offline_sql=True if args.ships_offline_sql else None,
             progress=progress or (lambda _: None),
+            jobs=args.jobs,
         )
     if progress is terminal_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)

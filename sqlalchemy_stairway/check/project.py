@@ -73,6 +73,13 @@ def handed(connection: Connection) -> Connection:
     return connection
 
 
+# what an env.py that migrated another database must do instead
+USE_WHAT_YOU_ARE_HANDED = (
+    'sqlalchemy.url or config.attributes["connection"], or a hooks file\'s '
+    "hand_url(url) must put each scratch URL where it reads its URL from"
+)
+
+
 class WrongDatabase(StairwayError):
     """env.py connected to a database other than the one it was handed."""
 
@@ -111,7 +118,7 @@ def only_to(database: str) -> Iterator[None]:
             target = cparams.get("dbname") or cparams.get("database") or (cargs or ["?"])[0]
             raise WrongDatabase(
                 f"env.py connected to {target!r}, not the database it was handed; it must use "
-                'sqlalchemy.url or config.attributes["connection"] (see the README)'
+                f"{USE_WHAT_YOU_ARE_HANDED} (see the README)"
             )
 
     event.listen(Engine, "do_connect", refuse_others)
@@ -318,7 +325,7 @@ class Project:
         if used is not None and database_name(used) != database_name(connection.engine.url):
             raise WrongDatabase(
                 f"env.py migrated {redact(used)}, not the database it was handed; it must use "
-                'sqlalchemy.url or config.attributes["connection"] (see the README)'
+                f"{USE_WHAT_YOU_ARE_HANDED} (see the README)"
             )
         # env.py may keep its revision elsewhere (MLflow: alembic_version_auth)
         self.version_table = seen["version_table"]

@@ -23,12 +23,17 @@ Once per project: one head (``single-head``) and the revision files' text
 (``static-imports-models``, ``static-noop-downgrade``).
 """
 
+import contextlib
+import multiprocessing
 import re
 import shlex
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -36,12 +41,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import URL, Connection, MetaData, event
 
 from sqlalchemy_stairway.check import classify, squawk, static
-from sqlalchemy_stairway.check.comparison_options import alembic_differences_on
+from sqlalchemy_stairway.check.comparison_options import (
+    alembic_differences_on,
+    types_made_alike_left_out,
+)
 from sqlalchemy_stairway.check.copying import copy_database
 from sqlalchemy_stairway.check.differences import describe, row_differences
 from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
 from sqlalchemy_stairway.check.errors import StairwayError
-from sqlalchemy_stairway.check.hooks import Hooks
+from sqlalchemy_stairway.check.hooks import Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
@@ -107,8 +115,11 @@ def check_project(
     use_squawk: bool = True,
     ships_offline_sql: bool | None = None,
     progress: Callable[[str], None] = lambda line: None,
+    jobs: int = 1,
 ) -> Report:
     """Run every check of the module docstring on each server of ``urls``.
+
+    ``jobs``: how many servers are checked at once, each in its own process.
 
     ``ships_offline_sql``: whether ``offline-sql`` failures are defects
     (default: what alembic.ini's ``[stairway] ships_offline_sql`` says).
@@ -119,25 +130,35 @@ def check_project(
     report = Report(project.name)
     if ships_offline_sql is None:
         ships_offline_sql = project.ships_offline_sql
+    urls = list(urls)
     models_modules: set[str] | None = None
     schema_changed: dict[str, bool] = {}
-    for url in urls:
-        server = parse_url(url)
-        progress(f"checking {project.name} on {redact(server)}")
-        walk = Walk(
-            project,
-            server,
-            hooks,
-            report,
-            use_squawk=use_squawk,
-            ships_offline_sql=ships_offline_sql,
-        )
-        walk.progress = progress
-        walk.run()
-        if walk.revisions_loaded:
+    options = {"use_squawk": use_squawk, "ships_offline_sql": ships_offline_sql}
+    # Alembic's `context` is one per process: servers run side by side in processes,
+    # which load the project and its hooks again from their files
+    side_by_side = jobs > 1 and len(urls) > 1 and (hooks.path is not None or hooks == Hooks())
+    if side_by_side:
+        progress(f"checking {project.name} on {len(urls)} servers, {jobs} at a time")
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(urls)), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            hooks_path = str(hooks.path) if hooks.path else None
+            futures = [
+                pool.submit(walk_server_apart, str(project.ini), hooks_path, url, options)
+                for url in urls
+            ]
+            walks = [future.result() for future in futures]
+    else:
+        walks = []
+        for url in urls:
+            progress(f"checking {project.name} on {redact(parse_url(url))}")
+            walks.append(walk_server(project, url, hooks, progress=progress, **options))
+    for walked in walks:
+        report.results += walked.results
+        if walked.revisions_loaded:
             if models_modules is None:
-                models_modules = walk.models_modules
-            for rid, changed in walk.schema_changed.items():
+                models_modules = walked.models_modules
+            for rid, changed in walked.schema_changed.items():
                 schema_changed[rid] = schema_changed.get(rid, False) or changed
     static_done = models_modules is not None
     if static_done:
@@ -160,6 +181,53 @@ def check_project(
         if result.status == FAILED and not result.reproduce:
             result.reproduce = reproduce_command(project, urls, hooks)
     return report
+
+
+@dataclass
+class ServerWalk:
+    """What the walk on one server found, and what the checks once per project need of it."""
+
+    results: list[Result]
+    revisions_loaded: bool
+    models_modules: set[str]
+    schema_changed: dict[str, bool]
+
+
+def walk_server(
+    project: Project,
+    url: str,
+    hooks: Hooks,
+    *,
+    use_squawk: bool,
+    ships_offline_sql: bool,
+    progress: Callable[[str], None] = lambda line: None,
+) -> ServerWalk:
+    """The per-server checks of the module docstring, on the server at ``url``."""
+    found = Report(project.name)
+    walk = Walk(
+        project,
+        parse_url(url),
+        hooks,
+        found,
+        use_squawk=use_squawk,
+        ships_offline_sql=ships_offline_sql,
+    )
+    walk.progress = progress
+    walk.run()
+    return ServerWalk(
+        found.results, walk.revisions_loaded, walk.models_modules, walk.schema_changed
+    )
+
+
+def walk_server_apart(ini: str, hooks_path: str | None, url: str, options: dict) -> ServerWalk:
+    """:func:`walk_server` in a process of its own, the project loaded from its files."""
+    # a revision's print() must not reach stdout here either
+    with contextlib.redirect_stdout(sys.stderr):
+        project = Project(ini)
+        hooks = load_hooks(Path(hooks_path) if hooks_path else None)
+        project.connection_attribute = hooks.connection_attribute
+        project.hand_url = hooks.hand_url
+        return walk_server(project, url, hooks, **options)
 
 
 def reproduce_command(project: Project, urls: Iterable[str], hooks: Hooks) -> str:
@@ -807,8 +875,9 @@ class Walk:
                     "version_table": self.project.version_table,
                 },
             )
-            compared = compare_metadata(context, metadata)
-            differences = [describe(d) for d in alembic_differences_on(compared, head.dialect.name)]
+            compared = alembic_differences_on(
+                compare_metadata(context, metadata), head.dialect.name
+            )
             found = structure(head, self.ignored)
             reflected = MetaData()
             # a foreign key to a missing table must not stop the rest being compared
@@ -824,6 +893,8 @@ class Walk:
                     expected = structure(reference)
             finally:
                 engine.dispose()
+        compared = types_made_alike_left_out(compared, found, expected)
+        differences = [describe(d) for d in compared]
         found = options.filter_reading(found, reflected, metadata, reflected=True)
         expected = options.filter_reading(expected, metadata, reflected, reflected=False)
         differences += structure_differences(

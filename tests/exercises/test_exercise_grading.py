@@ -323,6 +323,7 @@ def test_merge_heads(tmp_path, server):
     assert grade(number, folder, server) == []
 
 
+@pytest.mark.full  # autogenerate in a subprocess, graded three times: slow
 def test_not_null_column(tmp_path, server):
     number, folder = start("not-null-column", tmp_path)
     autogenerate(folder, "Add pet.status")
@@ -358,6 +359,7 @@ def test_not_null_column_with_a_server_default(tmp_path, server):
     )
 
 
+@pytest.mark.full  # autogenerate in a subprocess, graded three times: slow
 def test_check_constraint(tmp_path, server):
     number, folder = start("check-constraint", tmp_path)
     draft = autogenerate(folder, "Pets have no negative age")
