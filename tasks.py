@@ -641,25 +641,26 @@ def copy_at(c, number: str, folder: str) -> None:
     print(f"the project at stage {stage_.number} is in {made}; cd there and run alembic")
 
 
-@task(help={"stage": "rewrite only this stage's lesson (default: every stage's)"})
+@task(help={"stage": "rewrite only this stage's lesson and pages (default: every stage's)"})
 def sessions(c, stage: str = "") -> None:
     """Rewrite the output of the lessons' console sessions as the commands print it now."""
     import tempfile
     from pathlib import Path
 
-    from scripts.lessons import lesson_path
+    from scripts.lessons import all_pages
     from scripts.shell_sessions import fill_sessions
-    from scripts.stages import STAGES, STAIRWAY
+    from scripts.stages import STAIRWAY
 
     with friendly_errors():
-        chosen = [STAIRWAY.parse_stage(stage)] if stage else STAGES[1:]
-    if any(each.number == 0 for each in chosen):
+        chosen = STAIRWAY.parse_stage(stage).number if stage else None
+    if chosen == 0:
         raise Exit("error: stage 0 has no lesson; give a stage from 1 on", code=1)
-    for stage_ in chosen:
-        path = lesson_path(stage_.number)
-        text = path.read_text(encoding="utf-8")
+    for page in all_pages():
+        if chosen is not None and page.stage != chosen:
+            continue
+        path, text = page.path, page.text()
         with tempfile.TemporaryDirectory() as folder, friendly_errors():
-            filled = fill_sessions(text, stage_.number, Path(folder) / "copy")
+            filled = fill_sessions(text, page.stage, Path(folder) / "copy")
         if filled != text:
             path.write_text(filled, encoding="utf-8")
             print(f"updated {path}")

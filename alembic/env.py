@@ -28,7 +28,10 @@
   that failed stay committed.
 """
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterator
 from logging.config import fileConfig
 
 from alembic import context
@@ -174,9 +177,12 @@ def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
     argument = context.get_context().opts.get("destination_rev")  # as typed: "base", "-1"
     if not isinstance(argument, str):  # no destination (`alembic current`), or a stamp
         return
+    heads = context.get_context().get_current_heads()
+    if len(heads) != 1:  # branches of your own: each revision refuses its losses when reached
+        return
     try:
-        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
-    except LookupError:  # stamped by another project: Alembic itself says so
+        start = STAIRWAY.stage_for_revision(heads[0])
+    except LookupError:  # stamped by another project, or a branch's revision
         return
     target = destination(STAIRWAY, context.script, start, argument)
     if target is None or target.number >= start.number:
@@ -201,9 +207,26 @@ def run_migrations(connection: Connection) -> None:
         raise CommandError(said) from None
 
 
+@contextlib.contextmanager
+def unlogged() -> Iterator[None]:
+    """Keep a look at the stamp out of the output: it opens a migration context of its own.
+
+    Alembic logs "Context impl" and "Will assume ... DDL" for every context,
+    and this one, made without env.py's options, would say non-transactional.
+    """
+    logger = logging.getLogger("alembic.runtime.migration")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
 def run_on_its_own(connection: Connection) -> None:
     """Run for the command line: a failure, or Ctrl-C, is one line saying where the database is."""
-    before = read_stage(STAIRWAY, connection)
+    with unlogged():
+        before = read_stage(STAIRWAY, connection)
     try:
         run_migrations(connection)
     except CommandError as exc:
@@ -214,7 +237,8 @@ def run_on_its_own(connection: Connection) -> None:
         said = "Interrupted (Ctrl-C)"
     else:
         return
-    told = aftermath(STAIRWAY, connection, before, "run the same command again")
+    with unlogged():
+        told = aftermath(STAIRWAY, connection, before, "run the same command again")
     raise CommandError(truthful(said, told)) from None
 
 
