@@ -328,7 +328,11 @@ def _recording(migration: MigrationContext) -> Iterator[list[MigrateOperation]]:
 
 
 def recorded(connection: Connection, step: Callable[[], None]) -> list[MigrateOperation]:
-    """Return the operations ``step`` (a revision's ``upgrade`` or ``downgrade``) would run."""
+    """Return the operations ``step`` (a revision's ``upgrade`` or ``downgrade``) would run.
+
+    Call it outside a running migration: it points Alembic's ``op`` at a
+    recorder of its own, and leaves ``op`` unset afterwards.
+    """
     migration = MigrationContext.configure(connection)
     with _recording(migration) as operations:
         step()
