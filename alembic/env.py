@@ -35,6 +35,7 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 # registers op.refuse_rows, op.confirm_data_loss, and resumable operations
+import sqlalchemy_stairway.hashing  # registers op.prehash_column, op.write_hashes
 import sqlalchemy_stairway.ops
 from scripts.stages import HEAD, STAIRWAY
 from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
@@ -206,9 +207,10 @@ def run_migrations_locked(connection: Connection) -> None:
             target_metadata=target_metadata,
             render_as_batch=sqlite,
             # a caller's hook after each revision (tasks seed each stage this way),
-            # after freeing the tables a downgrade locked while it counted
+            # after freeing the tables the revision locked, and SQLite's secure_delete
             on_version_apply=[
                 lambda ctx, **_: sqlalchemy_stairway.ops.unlock_tables(ctx.connection),
+                lambda ctx, **_: sqlalchemy_stairway.hashing.restore_freed_space(ctx.connection),
                 *config.attributes.get("on_version_apply", ()),
             ],
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
