@@ -44,6 +44,7 @@ from sqlalchemy_stairway.guards import named
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
+from sqlalchemy_stairway.ops import rolls_back_ddl
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
 from sqlalchemy_stairway.sessions import read_committed, refuse_lax_sql_mode
 
@@ -138,6 +139,31 @@ def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
                 )
 
 
+def refuse_to_leave_a_move_half_way(connection: Connection) -> None:
+    """Refuse a move from a half-done state (MariaDB, killed) unless it finishes that move.
+
+    Tasks refuse it themselves; this is for the plain ``alembic`` command
+    and a program calling ``alembic.command``: ``alembic upgrade head``
+    after a downgrade killed half-way would stamp the next revision over
+    it, and the state needed to finish it would be lost.
+    """
+    if rolls_back_ddl(connection):
+        return
+    argument = context.get_context().opts.get("destination_rev")
+    if not isinstance(argument, str):
+        return
+    try:
+        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
+    except LookupError:  # stamped by another project: Alembic itself says so
+        return
+    found = find_interrupted(STAIRWAY, connection, start)
+    if found is None:
+        return
+    target = destination(STAIRWAY, context.script, start, argument)
+    if target is None or not found.finished_by(target):
+        raise CommandError(f"{found}. Nothing was changed.")
+
+
 def check_foreign_keys(connection: Connection, watch: OrphanWatch) -> None:
     """Refuse to commit rows this run left pointing at no row; name older ones, and go on."""
     db = connection.connection.driver_connection
@@ -221,6 +247,7 @@ def run_migrations_locked(connection: Connection) -> None:
         )
         with context.begin_transaction():
             refuse_what_a_run_must_not_touch(connection)
+            refuse_to_leave_a_move_half_way(connection)
             refuse_losses_on_the_whole_way_down(connection)
             set_postgresql_timeouts()
             if not sqlite:
