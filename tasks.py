@@ -25,6 +25,7 @@ PROJECT_FOLDER = Path(__file__).resolve().parent
 # the built-in default is the project's own file, not one in whatever folder a task runs from
 DEFAULT_URL = f"sqlite:///{PROJECT_FOLDER / 'tutorial.db'}"
 
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C (128 + SIGINT)
 URL_HELP = "database URL (default: $DATABASE_URL, then tutorial.db in the project folder)"
 YES_HELP = (
     "accept losing data a downgrade cannot keep, without being asked "
@@ -81,6 +82,20 @@ def connected(url: str | None, *, read_only: bool = False):
         with migration_connection(target) as connection:
             connect_checked(connection)
             yield connection
+
+
+@contextmanager
+def interrupts_said(connection):
+    """Turn Ctrl-C during a task into one line: where the database stopped, how to go on."""
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway.aftermath import aftermath, read_stage
+
+    before = read_stage(STAIRWAY, connection)
+    try:
+        yield
+    except KeyboardInterrupt:
+        told = aftermath(STAIRWAY, connection, before, "run the same command again")
+        raise Exit(f"Interrupted (Ctrl-C). {told}", code=INTERRUPTED) from None
 
 
 @contextmanager
@@ -328,7 +343,7 @@ def stage(c, number: str, url: str | None = None, yes: bool = False, lesson: boo
 
     with friendly_errors():
         target = STAIRWAY.parse_stage(number)
-    with connected(url) as connection:
+    with connected(url) as connection, interrupts_said(connection):
         here = current_stage(STAIRWAY, connection)
         allowance = _agree_to_losses(connection, here, target, yes)
         _move_to(connection, target, allowance=allowance, show_lesson=lesson)
@@ -344,7 +359,7 @@ def up(c, url: str | None = None) -> None:
             return f"The database is already at the last stage, {here.number}; nothing to do."
         return STAIRWAY[here.number + 1]
 
-    with connected(url) as connection:
+    with connected(url) as connection, interrupts_said(connection):
         _move_to(connection, one_stage_up, allowance=False, show_lesson=False)
 
 
@@ -359,7 +374,7 @@ def down(c, url: str | None = None, yes: bool = False) -> None:
             return "The database is already empty, at stage 0; nothing to do."
         return STAIRWAY.previous(here)
 
-    with connected(url) as connection:
+    with connected(url) as connection, interrupts_said(connection):
         here = current_stage(STAIRWAY, connection)
         if here.number > 0:
             # asked before the lock; the revisions count again under it
@@ -451,7 +466,7 @@ def walk(
     from sqlalchemy_stairway.walk import Commands, Walk
 
     console = display.console()
-    with connected(url) as connection:
+    with connected(url) as connection, interrupts_said(connection):
         with friendly_errors():
             first = STAIRWAY.parse_stage(from_) if from_ is not None else None
             if first is not None and first.number == 0:
@@ -527,7 +542,7 @@ def seed(c, url: str | None = None) -> None:
     from sqlalchemy_stairway.seeding import seed as seed_rows
 
     console = display.console()
-    with connected(url) as connection, locked(connection):
+    with connected(url) as connection, interrupts_said(connection), locked(connection):
         here = current_stage(STAIRWAY, connection)
         _check_drift(connection, here)
         with friendly_errors(), backup_if_changed(connection) as backup:
@@ -626,25 +641,26 @@ def copy_at(c, number: str, folder: str) -> None:
     print(f"the project at stage {stage_.number} is in {made}; cd there and run alembic")
 
 
-@task(help={"stage": "rewrite only this stage's lesson (default: every stage's)"})
+@task(help={"stage": "rewrite only this stage's lesson and pages (default: every stage's)"})
 def sessions(c, stage: str = "") -> None:
     """Rewrite the output of the lessons' console sessions as the commands print it now."""
     import tempfile
     from pathlib import Path
 
-    from scripts.lessons import lesson_path
+    from scripts.lessons import all_pages
     from scripts.shell_sessions import fill_sessions
-    from scripts.stages import STAGES, STAIRWAY
+    from scripts.stages import STAIRWAY
 
     with friendly_errors():
-        chosen = [STAIRWAY.parse_stage(stage)] if stage else STAGES[1:]
-    if any(each.number == 0 for each in chosen):
+        chosen = STAIRWAY.parse_stage(stage).number if stage else None
+    if chosen == 0:
         raise Exit("error: stage 0 has no lesson; give a stage from 1 on", code=1)
-    for stage_ in chosen:
-        path = lesson_path(stage_.number)
-        text = path.read_text(encoding="utf-8")
+    for page in all_pages():
+        if chosen is not None and page.stage != chosen:
+            continue
+        path, text = page.path, page.text()
         with tempfile.TemporaryDirectory() as folder, friendly_errors():
-            filled = fill_sessions(text, stage_.number, Path(folder) / "copy")
+            filled = fill_sessions(text, page.stage, Path(folder) / "copy")
         if filled != text:
             path.write_text(filled, encoding="utf-8")
             print(f"updated {path}")
@@ -741,7 +757,7 @@ def exercise(
 @task(help={"url": URL_HELP, "yes": YES_HELP})
 def reset(c, url: str | None = None, yes: bool = False) -> None:
     """Take the database back to stage 0, empty (one changed by hand is discarded whole)."""
-    with connected(url) as connection:
+    with connected(url) as connection, interrupts_said(connection):
         _start_again(connection, yes=yes)
 
 

@@ -22,10 +22,16 @@
   first looks whether a run killed half-way did it already, and skips it
   then (``resumable=True``: sqlalchemy_stairway.resumable).
 - What a user can fix ends in one line (``FAILED: ...`` from Alembic's
-  command line), never a traceback.
+  command line), never a traceback.  Run from the command line, any
+  failure, or Ctrl-C, also says truly where the database is left
+  (sqlalchemy_stairway.aftermath): on MariaDB, revisions before the one
+  that failed stay committed.
 """
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterator
 from logging.config import fileConfig
 
 from alembic import context
@@ -38,6 +44,7 @@ from sqlalchemy.exc import DBAPIError
 import sqlalchemy_stairway.hashing  # registers op.prehash_column, op.write_hashes
 import sqlalchemy_stairway.ops
 from scripts.stages import HEAD, STAIRWAY
+from sqlalchemy_stairway.aftermath import aftermath, read_stage, truthful
 from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.guards import named
@@ -197,9 +204,12 @@ def refuse_losses_on_the_whole_way_down(connection: Connection) -> None:
     argument = context.get_context().opts.get("destination_rev")  # as typed: "base", "-1"
     if not isinstance(argument, str):  # no destination (`alembic current`), or a stamp
         return
+    heads = context.get_context().get_current_heads()
+    if len(heads) != 1:  # branches of your own: each revision refuses its losses when reached
+        return
     try:
-        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
-    except LookupError:  # stamped by another project: Alembic itself says so
+        start = STAIRWAY.stage_for_revision(heads[0])
+    except LookupError:  # stamped by another project, or a branch's revision
         return
     target = destination(STAIRWAY, context.script, start, argument)
     if target is None or target.number >= start.number:
@@ -222,6 +232,41 @@ def run_migrations(connection: Connection) -> None:
         if said is None:
             raise
         raise CommandError(said) from None
+
+
+@contextlib.contextmanager
+def unlogged() -> Iterator[None]:
+    """Keep a look at the stamp out of the output: it opens a migration context of its own.
+
+    Alembic logs "Context impl" and "Will assume ... DDL" for every context,
+    and this one, made without env.py's options, would say non-transactional.
+    """
+    logger = logging.getLogger("alembic.runtime.migration")
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
+
+
+def run_on_its_own(connection: Connection) -> None:
+    """Run for the command line: a failure, or Ctrl-C, is one line saying where the database is."""
+    with unlogged():
+        before = read_stage(STAIRWAY, connection)
+    try:
+        run_migrations(connection)
+    except CommandError as exc:
+        said = str(exc)
+    except DBAPIError as exc:
+        said = f"the database said: {first_line(exc)}"
+    except KeyboardInterrupt:
+        said = "Interrupted (Ctrl-C)"
+    else:
+        return
+    with unlogged():
+        told = aftermath(STAIRWAY, connection, before, "run the same command again")
+    raise CommandError(truthful(said, told)) from None
 
 
 def run_migrations_locked(connection: Connection) -> None:
@@ -274,7 +319,10 @@ def run_migrations_online() -> None:
         raise CommandError(f"cannot connect to {redact(engine.url)}: {first_line(exc)}") from None
     try:
         with connection:
-            run_migrations(connection)
+            if given is None:  # Alembic's command line, or a program that gave a URL
+                run_on_its_own(connection)
+            else:
+                run_migrations(connection)
     finally:
         if given is None:
             engine.dispose()

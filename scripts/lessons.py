@@ -36,6 +36,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
@@ -68,6 +69,8 @@ CACHE_NOTE = re.compile(
 # the ER diagram between the markers scripts.diagrams writes
 DIAGRAM = re.compile(r"<!-- diagram:begin -->\n.*?<!-- diagram:end -->", re.DOTALL)
 MEMORY_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+STAGE_LESSON = re.compile(r"stage\d+")
+RUNS_AT = re.compile(r"<!-- runs at stage (?P<stage>\d+) -->")
 
 
 def lesson_path(stage: int) -> Path:
@@ -82,6 +85,53 @@ def lesson_path(stage: int) -> Path:
 def lesson_text(stage: int) -> str:
     """Return the Markdown of ``stage``'s lesson."""
     return lesson_path(stage).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of docs/lessons beside the stages' lessons, and the stage its examples run at."""
+
+    path: Path
+    stage: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def more_pages() -> list[Page]:
+    """Return the pages that are not a stage's lesson, each read after its stage's lesson.
+
+    Such a page says on its first line at which stage its examples and
+    sessions run (``<!-- runs at stage 4 -->``); a page without that line
+    is an error, never a page that silently runs nowhere.
+    """
+    found = []
+    for path in sorted(LESSONS_DIR.glob("*.md")):
+        if STAGE_LESSON.fullmatch(path.stem):
+            continue
+        first = path.read_text(encoding="utf-8").partition("\n")[0]
+        marker = RUNS_AT.fullmatch(first.strip())
+        if marker is None:
+            raise StairwayError(
+                f"{path.name} must start with `<!-- runs at stage N -->`, the stage its "
+                "examples run at"
+            )
+        found.append(Page(path, int(marker["stage"])))
+    return sorted(found, key=lambda page: (page.stage, page.name))
+
+
+def all_pages() -> list[Page]:
+    """Return every page of docs/lessons in reading order: each lesson, then its stage's pages."""
+    extra = more_pages()
+    ordered: list[Page] = []
+    for stage in STAGES[1:]:
+        ordered.append(Page(lesson_path(stage.number), stage.number))
+        ordered.extend(page for page in extra if page.stage == stage.number)
+    return ordered
 
 
 # -- reading ------------------------------------------------------------------
@@ -240,6 +290,7 @@ def run_lesson(
     text: str | None = None,
     out: Callable[[str], object] | None = None,
     fail_fast: bool = False,
+    name: str | None = None,
 ) -> doctest.TestResults:
     """Run the ```pycon examples of ``stage``'s lesson; return failures and attempts.
 
@@ -247,10 +298,11 @@ def run_lesson(
     ``stage``; ``text`` replaces the lesson's own Markdown (the tests use it
     to prove that an example missing its effect fails), ``out``
     receives doctest's failure report (default: stdout), and ``fail_fast``
-    stops at the first failure.
+    stops at the first failure; ``name`` is the page's file name, for reports
+    (default: the stage's lesson).
     """
     markdown = lesson_text(stage) if text is None else text
-    name = f"stage{stage}.md"
+    name = name or f"stage{stage}.md"
     test = doctest.DocTestParser().get_doctest(
         runnable_source(markdown),
         globs={"__name__": f"lesson_stage{stage}"},

@@ -68,7 +68,7 @@ FOLDER = Path(importlib.import_module({module!r}).__file__).parent
 SCRIPTS = str(FOLDER / {script_location!r}).replace("%", "%%")
 INI_TEXT = re.sub(
     r"(?m)^script_location\\s*=.*$", "script_location = " + SCRIPTS, (FOLDER / {ini!r}).read_text()
-)
+).replace("%(here)s", str(FOLDER).replace("%", "%%"))
 INI = str(Path(tempfile.mkdtemp()) / "alembic.ini")
 Path(INI).write_text(INI_TEXT)
 
@@ -76,7 +76,12 @@ Path(INI).write_text(INI_TEXT)
 def baseline(engine):
     if {baseline!r}:
         module, name = {baseline!r}.split(":")
-        getattr(importlib.import_module(module), name).metadata.create_all(engine)
+        made = getattr(importlib.import_module(module), name)
+        if hasattr(made, "metadata"):
+            made.metadata.create_all(engine)
+        else:  # a starting_schema(connection) hook
+            with engine.begin() as connection:
+                made(connection)
 """
 
 PYTEST_ALEMBIC_TESTS = """\
@@ -118,6 +123,8 @@ import sys
 from pytest_mrt import MRTConfig
 from sqlalchemy import create_engine
 
+sys.path.insert(0, {repository!r})
+
 {setup}
 
 def pytest_configure(config):
@@ -154,7 +161,9 @@ class RealChain:
     ini: str
     script_location: str  # relative to that folder
     metadata: str
-    baseline: str = ""  # "module:Base" whose tables exist before the first revision
+    # "module:Base" whose tables exist before the first revision, or a
+    # "module:starting_schema" hook that makes them on a connection
+    baseline: str = ""
     dialects: list[str] = field(default_factory=lambda: ["sqlite", "postgresql", "mariadb"])
 
 
@@ -172,6 +181,14 @@ REAL_CHAINS = {
         "alembic.ini",
         ".",
         "mlflow.server.auth.db.models:Base",
+    ),
+    "buildbot": RealChain(
+        "buildbot==4.3.0",
+        "buildbot.db.migrations",
+        "alembic.ini",
+        ".",
+        "buildbot.db.model:Model",
+        baseline="tests.real_chains.buildbot_hooks:starting_schema",
     ),
     "mlflow-tracking": RealChain(
         "mlflow-skinny==3.17.2 flask flask-wtf pandas",
@@ -233,7 +250,9 @@ def write_tool_files(tool: str, folder: Path, target: Target, url: str, server_u
         )
         (folder / "test_peer.py").write_text(tests)
         return
-    conftest = PYTEST_MRT_CONFTEST.format(setup=target.setup, url=url, metadata=target.metadata)
+    conftest = PYTEST_MRT_CONFTEST.format(
+        repository=str(REPOSITORY), setup=target.setup, url=url, metadata=target.metadata
+    )
     (folder / "conftest.py").write_text(conftest)
     (folder / "test_peer.py").write_text('"""pytest-mrt adds its automatic tests here."""\n')
 

@@ -87,6 +87,6 @@ def move_closing(old: Path, new: Path, stages: int) -> None:
     word = NUMBER_WORDS[stages] if stages < len(NUMBER_WORDS) else str(stages)
     word = word.capitalize() if counted.group(1)[0].isupper() else word
     moved = section[: counted.start(1)] + word + section[counted.end(1) :]
-    moved = moved.rstrip("\n") + f"\nSay what stage {stages} adds to the climb.\n"
+    moved = moved.rstrip("\n") + f"\n\nSay what stage {stages} adds to the climb.\n"
     old.write_text(text.replace(section, "\n", 1).rstrip("\n") + "\n", encoding="utf-8")
     new.write_text(new.read_text(encoding="utf-8").rstrip("\n") + "\n" + moved, encoding="utf-8")

@@ -13,7 +13,16 @@ revisions there with Alembic.
 scratch databases: upgrade to the learner's head matches the target's
 models and carries every row, downgrade leaves no trace and gives every
 row back, upgrade again matches again.  Each failure comes back as a
-paragraph a learner can act on, with the exercise's own hint for it.
+paragraph a learner can act on, with the exercise's own hint for it, its
+differences in words (:mod:`sqlalchemy_stairway.exercise_words`).
+
+An exercise's extra checks grade what the checks cannot see: that a
+downgrade asks before each loss, with the right count
+(:func:`downgrade_asks_about`); that a data migration runs in SQL, not
+row by row (:func:`statements_stay_few`); that a rename keeps the
+column's place (:func:`columns_keep_their_place`).  A migration that
+fails is named with the database it failed on and, for the errors
+learners commonly meet, a hint (:data:`FAILURE_HINTS`).
 """
 
 import io
@@ -411,7 +420,7 @@ def statements_stay_few(
             migrate(stairway, connection, previous, allow_data_loss=True)
             with connection.begin():
                 insert_rows(connection, previous.metadata.tables[table], more_rows(extra))
-            with counting_writes(connection) as writes:
+            with WriteCounter(connection) as writes:
                 migrate(stairway, connection, grading.target)
             counts.append(len(writes))
         if counts[1] > counts[0]:
@@ -428,7 +437,7 @@ def statements_stay_few(
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
-class counting_writes:
+class WriteCounter:
     """Collect each row-writing statement run on a connection; an executemany counts per row."""
 
     def __init__(self, connection: Connection) -> None:

@@ -11,6 +11,8 @@ The answer a person gives is passed to the migration as an allowance
 while they run and refuse if more would be lost than was agreed.
 """
 
+import re
+
 from sqlalchemy import Connection, column, func, select, table
 
 from sqlalchemy_stairway.stages import Stage, Stairway, Transform
@@ -39,8 +41,9 @@ def planned_losses(
 def destination(stairway: Stairway, script, start: Stage, argument: object) -> Stage | None:
     """Return the stage an Alembic command's revision argument leads to from ``start``.
 
-    ``base``, ``head``, ``-2`` or a revision id; None for anything else
-    (``0004-1``, a range), where each revision's own count still refuses.
+    ``base``, ``head``, ``-2``, a revision id, or one relative to it
+    (``0005-2``); None for anything else (a range, a branch), where each
+    revision's own count still refuses.
     """
     if not isinstance(argument, str):  # `alembic stamp` passes a tuple
         return None
@@ -51,6 +54,12 @@ def destination(stairway: Stairway, script, start: Stage, argument: object) -> S
     if argument.startswith(("-", "+")) and argument[1:].isdigit():
         number = start.number + int(argument)
         return stairway[number] if 0 <= number <= stairway.head.number else None
+    relative = re.fullmatch(r"(\w+?)([-+]\d+)", argument)
+    if relative:
+        anchor = destination(stairway, script, start, relative.group(1))
+        if anchor is None:
+            return None
+        return destination(stairway, script, anchor, relative.group(2))
     try:
         found = script.get_revision(argument)
         return stairway.stage_for_revision(found.revision) if found else None

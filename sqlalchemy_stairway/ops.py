@@ -60,6 +60,15 @@ class RefuseRowsOp(MigrateOperation):
 
     @classmethod
     def refuse_rows(cls, operations: Operations, query: Select, problem: str, fix: str) -> None:
+        """Stop the migration while ``query`` finds rows that would break the next step.
+
+        Contract: online, the query runs (at most six rows read); if it
+        finds any, the run fails with one line, ``{problem}: {rows}.
+        {fix}. Nothing was changed.``, showing at most five rows.  Call
+        it before the first DDL of the revision: on MariaDB a refusal
+        after a DDL statement comes too late to leave the database as it
+        was.  Offline (``--sql``) it does nothing.
+        """
         return operations.invoke(cls(query, problem, fix))
 
 
@@ -87,6 +96,18 @@ class ConfirmDataLossOp(MigrateOperation):
 
     @classmethod
     def confirm_data_loss(cls, operations: Operations, losses: Mapping[str, Select]) -> None:
+        """Stop a downgrade that would destroy rows, unless the caller accepted losing them.
+
+        Contract: ``losses`` maps what is lost (``"table order"``,
+        ``"column users.number"``) to a ``select()`` counting the rows
+        that would lose it.  With ``allow_data_loss`` true (``-x
+        allow_data_loss=true``, ``invoke ... --yes``) nothing is counted.
+        Otherwise the counted tables are locked against writers until
+        the revision ends, each count is taken (0 when a killed run
+        dropped it already), and the run fails with one line naming
+        every loss beyond what the caller agreed to.  Offline (``--sql``)
+        it does nothing.
+        """
         for what, query in losses.items():
             if not isinstance(query, Select):
                 # the tables a loss is counted in are locked: only a select() names them
@@ -249,6 +270,12 @@ class DoneOp(MigrateOperation):
 
     @classmethod
     def done(cls, operations: Operations, step: Step) -> bool:
+        """True when ``step(SchemaNow)`` finds the step done, on a database that keeps DDL.
+
+        Contract: where DDL is rolled back, and offline, always False
+        without looking.  Alembic's own operations need no such test:
+        they skip themselves (:mod:`sqlalchemy_stairway.resumable`).
+        """
         return operations.invoke(cls(step))
 
 

@@ -36,6 +36,8 @@ The contract, for an ``env.py`` that passes ``resumable=True`` to
   the batch runs.  Operations with no post-condition (``execute``,
   ``bulk_insert``, an ``alter_column`` changing only a type or a default)
   always run, so they must give the same result when run twice.
+- :func:`register` makes an operation of one's own resumable the same
+  way, given its post-condition and its description.
 - :func:`describe` says what an operation does, in a few words
   ("renaming users to user_account"); :func:`recorded` lists the
   operations a revision's ``upgrade()`` or ``downgrade()`` would run,
@@ -184,6 +186,10 @@ POST_CONDITIONS: dict[type, PostCondition] = {
 }
 
 
+# what an operation registered with register() does, in a few words
+DESCRIPTIONS: dict[type, Callable[[MigrateOperation], str]] = {}
+
+
 def post_condition(operation: MigrateOperation) -> PostCondition | None:
     """Return how to tell ``operation`` is done, or None when it cannot be told."""
     for kind in type(operation).__mro__:
@@ -201,6 +207,9 @@ def is_done(operation: MigrateOperation, schema: SchemaNow) -> bool:
 def describe(operation: MigrateOperation) -> str:
     """Say what ``operation`` does in a few words: ``renaming users to user_account``."""
     o = operation
+    for kind in type(o).__mro__:  # an operation of one's own first: it may subclass these
+        if kind in DESCRIPTIONS:
+            return DESCRIPTIONS[kind](o)
     if isinstance(o, alembic_ops.CreateTableOp):
         return f"creating {o.table_name}"
     if isinstance(o, alembic_ops.DropTableOp):
@@ -257,18 +266,38 @@ def _resumable(original: Callable) -> Callable:
     return implementation
 
 
-def _install() -> None:
-    """Wrap Alembic's implementation of each operation that has a post-condition."""
+def _install(kinds) -> None:
+    """Wrap the implementations of ``kinds``, operation classes that have a post-condition."""
     # Dispatcher's registry: Operations.implementation_for(..., replace=True)
     # only exists from Alembic 1.17.2, and this library supports 1.13
     registry = Operations._to_impl._registry
-    for kind in POST_CONDITIONS:
-        for key, implementation in list(registry.items()):
-            if key[0] is kind and not hasattr(implementation, "resumable_original"):
-                registry[key] = _resumable(implementation)
+    for kind in kinds:
+        found = [key for key in registry if key[0] is kind]
+        if not found:
+            raise ValueError(f"{kind.__name__} has no implementation yet: register it first")
+        for key in found:
+            if not hasattr(registry[key], "resumable_original"):
+                registry[key] = _resumable(registry[key])
 
 
-_install()
+_install(POST_CONDITIONS)
+
+
+def register(
+    kind: type[MigrateOperation],
+    done: PostCondition,
+    description: Callable[[MigrateOperation], str],
+) -> None:
+    """Make an operation of one's own resumable, like Alembic's own above.
+
+    ``done(operation, schema)`` tells from a :class:`SchemaNow` whether the
+    operation's change is there; ``description(operation)`` says what it
+    does ("adding user_account.password after user_name").  Register the
+    operation's implementation (``Operations.implementation_for``) first.
+    """
+    POST_CONDITIONS[kind] = done
+    DESCRIPTIONS[kind] = description
+    _install([kind])
 
 
 # -- what a revision would do ---------------------------------------------------------------
@@ -299,7 +328,11 @@ def _recording(migration: MigrationContext) -> Iterator[list[MigrateOperation]]:
 
 
 def recorded(connection: Connection, step: Callable[[], None]) -> list[MigrateOperation]:
-    """Return the operations ``step`` (a revision's ``upgrade`` or ``downgrade``) would run."""
+    """Return the operations ``step`` (a revision's ``upgrade`` or ``downgrade``) would run.
+
+    Call it outside a running migration: it points Alembic's ``op`` at a
+    recorder of its own, and leaves ``op`` unset afterwards.
+    """
     migration = MigrationContext.configure(connection)
     with _recording(migration) as operations:
         step()

@@ -102,6 +102,21 @@ def pytest_collection_modifyitems(config, items) -> None:
         config.hook.pytest_deselected(items=dropped)
 
 
+def pytest_sessionfinish(session) -> None:
+    """In a pytest-xdist worker, hand what collection left out to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["left_out"] = session.config.stash.get(LEFT_OUT, {})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """In pytest-xdist's controller: every worker collects the same; keep one's count."""
+    left_out = getattr(node, "workeroutput", {}).get("left_out")
+    if left_out is not None:
+        node.config.stash[LEFT_OUT] = left_out
+
+
 def pytest_terminal_summary(terminalreporter, config) -> None:
     """Say which tests this run left out, and what runs them."""
     left_out = config.stash.get(LEFT_OUT, {})

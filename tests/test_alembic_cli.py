@@ -5,6 +5,7 @@ from sqlalchemy import URL, inspect, text
 
 from scripts.stages import STAGES, STAIRWAY
 from sqlalchemy_stairway.check.engines import make_engine
+from tests.conftest import on_databases
 from tests.helpers import PROJECT, alembic, invoke
 from tests.helpers import stage_of as stage_at
 
@@ -182,3 +183,51 @@ def test_two_revisions_stamped_one_above_the_other_are_refused(scratch_url):
 )
 def test_a_bad_url_is_one_line(url, expected):
     assert_one_failed_line(alembic("-x", f"url={url}", "upgrade", "head"), expected)
+
+
+@pytest.mark.parametrize("database", on_databases("sqlite", "postgresql"))
+def test_any_database_error_is_one_line_saying_what_was_changed(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    assert invoke("stage", "4", "--url", url, "--no-lesson").returncode == 0
+    execute(scratch_url, 'CREATE TABLE "order" (made_by_hand INTEGER)')
+    result = alembic("-x", f"url={url}", "upgrade", "head")
+    assert_one_failed_line(
+        result,
+        "the database said: ",
+        "Nothing was changed: the database is at stage 4 (0004) still.",
+    )
+    assert stage_of(scratch_url) == 4
+
+
+@pytest.mark.parametrize("database", on_databases("mariadb"))
+def test_a_refusal_after_committed_revisions_says_where_the_database_is(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    assert invoke("stage", "2", "--url", url, "--no-lesson").returncode == 0
+    execute(scratch_url, "INSERT INTO users (user_id, user_name) VALUES (900, NULL)")
+    result = alembic("-x", f"url={url}", "upgrade", "head")
+    assert_one_failed_line(
+        result,
+        "users without a user_name",
+        "The revisions before it were committed (this database cannot roll DDL back): "
+        "the database is at stage 3 (0003) now, not stage 2 (0002)",
+    )
+    assert "Nothing was changed" not in result.stderr
+    assert stage_of(scratch_url) == 3
+
+
+@pytest.mark.parametrize("database", on_databases("mariadb"))
+def test_a_downgrade_relative_to_a_revision_counts_every_loss_first(scratch_url):
+    url = scratch_url.render_as_string(hide_password=False)
+    assert invoke("stage", "5", "--url", url, "--no-lesson").returncode == 0
+    execute(scratch_url, "DELETE FROM item", "DELETE FROM `order`")  # 0005's own: nothing
+    result = alembic("-x", f"url={url}", "downgrade", "0005-2")
+    assert_one_failed_line(
+        result, "going from stage 5 to stage 3 would lose", "column user_account.password_hash"
+    )
+    assert stage_of(scratch_url) == 5  # refused before 0005's downgrade dropped anything
+    engine = make_engine(scratch_url)
+    try:
+        with engine.connect() as connection:
+            assert {"order", "item"} <= set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()

@@ -92,3 +92,12 @@ def test_mariadb_filling_a_new_not_null_column_is_named_on_mariadb_only():
     backfilled = {"accounts": [{"id": 1, "plan": None, "tier": 3}]}
     assert invented_values("mariadb", BEFORE, after, rows, backfilled) == []
     assert invented_values("mariadb", BEFORE, after, {"accounts": []}, {"accounts": []}) == []
+
+
+def test_values_in_a_table_the_upgrade_gave_a_new_key_are_not_a_backfill():
+    keyed = reading(
+        id=("INTEGER", False, None), plan=("VARCHAR(20)", True, None), row=("INTEGER", False, None)
+    )
+    before = {"accounts": [{"id": 1, "plan": None}]}
+    down = {"accounts": [{"id": 1, "plan": "free"}]}
+    assert backfill(BEFORE, keyed, before, down) is None

@@ -131,3 +131,26 @@ def test_mariadb_inventing_values_for_a_new_not_null_column_is_a_defect(tmp_path
     assert invented.revision == "0002"
     assert "accounts.plan was added NOT NULL with no default" in invented.lines[0]
     assert "MariaDB gave every row ''" in invented.lines[0]
+
+
+@pytest.mark.parametrize(
+    ("project", "option"),
+    [("model_server_default", "compare_server_default"), ("model_type", "compare_type")],
+)
+def test_a_comparison_env_py_turns_off_is_left_out_of_models_match(
+    project, option, database, tmp_path
+):
+    copy = tmp_path / project
+    shutil.copytree(CORPUS / project, copy)
+    before = findings(check(copy / "alembic.ini", database, tmp_path), FAILED)
+    assert {name for name, _revision in before} == {"models-match"}
+    env = copy / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "context.configure(connection=connection, target_metadata=target_metadata)",
+            "context.configure(connection=connection, target_metadata=target_metadata, "
+            f"{option}=False)",
+        )
+    )
+    assert f"{option}=False" in env.read_text()
+    assert findings(check(copy / "alembic.ini", database, tmp_path), FAILED) == set()

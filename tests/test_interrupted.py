@@ -158,3 +158,30 @@ def test_the_alembic_command_refuses_to_move_away_from_a_half_applied_downgrade(
 
     finished = alembic("-x", f"url={url}", "-x", "allow_data_loss=true", "downgrade", "0003")
     assert finished.returncode == 0, finished.stderr
+
+
+@mariadb_only
+def test_a_half_applied_first_stage_is_named_from_its_operations(connection, scratch_url):
+    # Alembic makes its version table first; revision 0001 then creates users
+    connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+    run_by_hand(
+        connection,
+        [
+            "CREATE TABLE users (user_id INTEGER NOT NULL, user_name VARCHAR(40), "
+            "password VARCHAR(10), CONSTRAINT pk_users PRIMARY KEY (user_id))"
+        ],
+    )
+    said = "stage 1 was interrupted after creating users; run `invoke stage 1` to finish it"
+    assert str(find_interrupted(STAIRWAY, connection, stage_of(connection))) == said
+    connection.close()
+    finished = invoke("stage", "1", "--url", url_of(scratch_url), "--no-lesson")
+    assert finished.returncode == 0, finished.stderr
+
+
+@mariadb_only
+def test_another_applications_users_table_is_not_taken_for_a_first_stage_half_way(connection):
+    run_by_hand(
+        connection,
+        ["CREATE TABLE users (user_id INTEGER, user_name VARCHAR(40), password VARCHAR(10))"],
+    )
+    assert find_interrupted(STAIRWAY, connection, stage_of(connection)) is None

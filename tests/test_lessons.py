@@ -14,14 +14,17 @@ from rich.console import Console
 
 from scripts.lessons import (
     EchoChecker,
+    all_pages,
     lesson_path,
     lesson_text,
+    more_pages,
     normalise_echo,
     render_lesson,
     run_lesson,
     runnable_source,
 )
 from scripts.stages import STAGES, STAIRWAY
+from sqlalchemy_stairway.check.errors import StairwayError
 
 LESSONS = [stage.number for stage in STAGES[1:]]
 
@@ -32,6 +35,29 @@ def test_lesson_examples_run(stage: int, tmp_path) -> None:
     results = run_lesson(stage, tmp_path, out=report.append)
     assert results.attempted >= 3, "a lesson teaches by examples; this one has almost none"
     assert results.failed == 0, "".join(report)
+
+
+@pytest.mark.parametrize("page", more_pages(), ids=lambda page: page.name)
+def test_the_other_pages_examples_run(page, tmp_path) -> None:
+    report: list[str] = []
+    results = run_lesson(page.stage, tmp_path, text=page.text(), out=report.append, name=page.name)
+    assert results.failed == 0, "".join(report)
+
+
+def test_every_page_says_where_it_runs_and_comes_after_its_stage(tmp_path, monkeypatch) -> None:
+    import scripts.lessons
+
+    names = [page.name for page in all_pages()]
+    assert names[0] == "stage1.md"
+    for page in more_pages():
+        assert names.index(page.name) > names.index(f"stage{page.stage}.md")
+    (tmp_path / "stage1.md").write_text("# Stage 1\n")
+    (tmp_path / "loose.md").write_text("# A page that says nothing of its stage\n")
+    monkeypatch.setattr(scripts.lessons, "LESSONS_DIR", tmp_path)
+    with pytest.raises(
+        StairwayError, match=re.escape("loose.md must start with `<!-- runs at stage N -->`")
+    ):
+        more_pages()
 
 
 def test_only_pycon_blocks_run() -> None:

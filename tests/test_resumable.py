@@ -13,13 +13,20 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 from alembic import op
-from alembic.operations import Operations
+from alembic.operations import MigrateOperation, Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from scripts.stages import STAIRWAY
-from sqlalchemy_stairway.resumable import SchemaNow, describe, is_done, last_done, recorded
+from sqlalchemy_stairway.resumable import (
+    SchemaNow,
+    describe,
+    is_done,
+    last_done,
+    recorded,
+    register,
+)
 from tests.conftest import KINDS, needs
 
 
@@ -185,3 +192,53 @@ def test_the_last_step_found_done_names_where_a_run_stopped(connection):
     assert last_done(connection, upgrade) is None
     set_up(connection)
     assert last_done(connection, upgrade) == "creating child"
+
+
+@Operations.register_operation("create_marker")
+class CreateMarkerOp(MigrateOperation):
+    """An operation of one's own: a table made with raw SQL."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def create_marker(cls, operations: Operations, name: str) -> None:
+        return operations.invoke(cls(name))
+
+
+@Operations.implementation_for(CreateMarkerOp)
+def _create_marker(operations: Operations, operation: CreateMarkerOp) -> None:
+    operations.execute(f"CREATE TABLE {operation.name} (id INTEGER)")
+
+
+register(
+    CreateMarkerOp,
+    lambda operation, schema: schema.has_table(operation.name),
+    lambda operation: f"making the marker {operation.name}",
+)
+
+
+@pytest.mark.parametrize("rolls_back", [False, True])
+def test_an_operation_of_ones_own_is_made_resumable_by_registering_it(connection, rolls_back):
+    def upgrade() -> None:
+        op.create_marker("marker")
+
+    assert last_done(connection, upgrade) is None
+    with migrating(connection, resumable=True, rolls_back=rolls_back):
+        upgrade()
+        if rolls_back:  # nothing looked at: the second run fails as the SQL does
+            with pytest.raises(DBAPIError):
+                upgrade()
+        else:
+            upgrade()
+    if not rolls_back:
+        connection.commit()
+        assert last_done(connection, upgrade) == "making the marker marker"
+
+
+def test_registering_an_operation_without_an_implementation_is_refused():
+    class Unimplemented(MigrateOperation):
+        pass
+
+    with pytest.raises(ValueError, match="Unimplemented has no implementation yet"):
+        register(Unimplemented, lambda o, schema: True, lambda o: "nothing")

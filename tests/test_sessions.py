@@ -7,10 +7,10 @@ from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.sessions import read_committed, refuse_lax_sql_mode
-from tests.conftest import DATABASES
+from tests.conftest import on_databases
 from tests.helpers import move, stage_of
 
-SERVERS = [name for name in DATABASES if name != "sqlite"]
+SERVERS = on_databases("postgresql", "mariadb")
 ISOLATION_NOW = {
     "postgresql": "SELECT current_setting('transaction_isolation')",
     "mysql": "SELECT @@SESSION.tx_isolation",
@@ -31,7 +31,7 @@ def test_the_block_reads_committed_rows_and_the_callers_level_comes_back(connect
     assert after == before
 
 
-@pytest.mark.parametrize("database", ["mariadb"] if "mariadb" in DATABASES else [])
+@pytest.mark.parametrize("database", on_databases("mariadb"))
 def test_a_mariadb_session_that_would_truncate_silently_is_refused(scratch_url):
     lax = scratch_url.update_query_dict({"init_command": "SET sql_mode=''"})
     engine = make_engine(lax, for_migrations=True)
@@ -49,7 +49,7 @@ def test_a_mariadb_session_that_would_truncate_silently_is_refused(scratch_url):
         engine.dispose()
 
 
-@pytest.mark.parametrize("database", ["mariadb"] if "mariadb" in DATABASES else [])
+@pytest.mark.parametrize("database", on_databases("mariadb"))
 def test_a_strict_mariadb_session_is_accepted(connection):
     refuse_lax_sql_mode(connection)
     assert not connection.in_transaction()

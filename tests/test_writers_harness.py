@@ -26,7 +26,7 @@ from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.check.errors import StairwayError
-from tests.conftest import DATABASES
+from tests.conftest import KINDS, needs
 from tests.helpers import PROJECT, climb, move, stage_of
 
 pytestmark = pytest.mark.full
@@ -45,8 +45,10 @@ CASES = {
     "mariadb": ["default", "STRICT_ALL_TABLES", "TRADITIONAL", "ANSI,STRICT_TRANS_TABLES", ""],
 }
 PARAMS = [
-    pytest.param(database, setting, id=f"{database}-{setting or 'empty sql_mode'}")
-    for database in DATABASES
+    pytest.param(
+        database, setting, id=f"{database}-{setting or 'empty sql_mode'}", marks=needs(database)
+    )
+    for database in KINDS
     for setting in CASES[database]
 ]
 

@@ -8,6 +8,11 @@ which uses it:
 - :mod:`~sqlalchemy_stairway.check.pytest_plugin`: the same checks as pytest items;
 - :mod:`~sqlalchemy_stairway.check.project`: loading a project's Alembic configuration;
 - :mod:`~sqlalchemy_stairway.check.project_checks`: walking its revisions, check by check;
+- :mod:`~sqlalchemy_stairway.check.copying`: a scratch database copied over another, so a
+  revision starts from its parent without replaying the chain;
+- :mod:`~sqlalchemy_stairway.check.classify`, :mod:`~sqlalchemy_stairway.check.comparison_options`,
+  :mod:`~sqlalchemy_stairway.check.server_defaults`: what a difference costs, what env.py
+  asks the comparison to honour, server defaults normalised;
 - :mod:`~sqlalchemy_stairway.check.synthetic`: rows generated for any table;
 - :mod:`~sqlalchemy_stairway.check.comparison_options`: what env.py tells autogenerate
   to compare, honoured by models-match; :mod:`~sqlalchemy_stairway.check.server_defaults`:

@@ -49,14 +49,15 @@ def backfill(
     """Why a downgrade that does nothing rightly leaves changed values, or None.
 
     True of a backfill: every value that differs after upgrade → downgrade
-    is in a column whose schema the upgrade did not change, and no row came
+    is in a table whose schema the upgrade did not change, and no row came
     or went.
     """
     cells = changed_cells(before_rows, down_rows)
     if not cells:
         return None
-    for table, column in cells:
-        if _column(before_structure, table, column) != _column(after_structure, table, column):
+    for table, _column_name in cells:
+        # the whole table as it was: a new key or index reorders or reshapes its rows
+        if before_structure["tables"].get(table) != after_structure["tables"].get(table):
             return None
     columns = ", ".join(f"{table}.{column}" for table, column in sorted(cells))
     return (

@@ -8,6 +8,12 @@ alembic.ini).  Every name in it is optional:
     Runs before ``revision`` is checked, in the checker's transaction: add
     your own rows here.  Return the tables the generator must then leave
     alone (your rows are the ones that fit them).
+``starting_schema(connection) -> str | None``
+    Build, in each new scratch database, the schema the chain starts from:
+    the tables that existed before the first revision (return None), or the
+    schema as it is at a revision, e.g. with the application's own
+    ``metadata.create_all(connection)`` (return that revision's id: the
+    database is stamped there and only the revisions above it are checked).
 ``shape_row(revision, table, row) -> dict | None``
     Change a generated row before it is inserted, or return None to drop it.
 ``LOSSY_DOWNGRADES = {revision: why}``
@@ -19,7 +25,17 @@ alembic.ini).  Every name in it is optional:
     refuses): their round trip is reported as a warning, not checked (a
     revision can say the same with ``ONE_WAY = "why"``).
 ``ALEMBIC_ATTRIBUTES = {name: value}``
-    Extra ``config.attributes`` for every Alembic run of the checks.
+    Extra ``config.attributes`` for every Alembic run of the checks; they
+    win over the checker's own (``{"connection": None}`` makes env.py use
+    ``sqlalchemy.url``).
+``CONNECTION_ATTRIBUTE = "name"``
+    The ``config.attributes`` key env.py reads the connection from
+    (default ``connection``).
+``hand_url(url)``
+    Called with each scratch database's URL (password included) before
+    env.py runs on it: for an env.py that takes its URL from the
+    application's settings, put it there (an environment variable, a
+    settings object).
 """
 
 import configparser
@@ -38,9 +54,12 @@ from sqlalchemy_stairway.check.errors import StairwayError
 class Hooks:
     before_revision: Callable[[Connection, str], set[str] | None] | None = None
     shape_row: Callable[[str, str, dict], dict | None] | None = None
+    starting_schema: Callable[[Connection], str | None] | None = None
     lossy_downgrades: dict[str, str] = field(default_factory=dict)
     one_way_revisions: dict[str, str] = field(default_factory=dict)
     alembic_attributes: dict[str, Any] = field(default_factory=dict)
+    connection_attribute: str = "connection"
+    hand_url: Callable[[str], None] | None = None
     path: Path | None = None
 
 
@@ -65,8 +84,11 @@ def load_hooks(path: Path | None) -> Hooks:
     return Hooks(
         before_revision=getattr(module, "before_revision", None),
         shape_row=getattr(module, "shape_row", None),
+        starting_schema=getattr(module, "starting_schema", None),
         lossy_downgrades=dict(getattr(module, "LOSSY_DOWNGRADES", {})),
         one_way_revisions=dict(getattr(module, "ONE_WAY_REVISIONS", {})),
         alembic_attributes=dict(getattr(module, "ALEMBIC_ATTRIBUTES", {})),
+        connection_attribute=getattr(module, "CONNECTION_ATTRIBUTE", "connection"),
+        hand_url=getattr(module, "hand_url", None),
         path=path,
     )

@@ -11,8 +11,9 @@ writes anywhere.
 
 import ast
 import configparser
+import importlib.util
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import StringIO
@@ -29,6 +30,54 @@ from sqlalchemy import URL, Connection, Engine, MetaData, event
 from sqlalchemy_stairway.check.comparison_options import ComparisonOptions
 from sqlalchemy_stairway.check.engines import first_line, redact
 from sqlalchemy_stairway.check.errors import StairwayError
+
+# what an env.py that makes an asyncio engine says
+ASYNC_ENV_WORDS = ("async_engine_from_config", "create_async_engine", "AsyncEngine")
+
+# backend -> the asyncio driver the checker hands an async env.py, and its module
+# (psycopg is both: SQLAlchemy picks its asyncio side for an async engine)
+ASYNC_DRIVERS = {
+    "sqlite": ("aiosqlite", "aiosqlite"),
+    "postgresql": ("psycopg", "psycopg"),
+    "mysql": ("aiomysql", "aiomysql"),
+    "mariadb": ("aiomysql", "aiomysql"),
+}
+
+
+class Handle:
+    """What ``connection.connect()`` gives env.py: the same connection, left open by ``with``.
+
+    The older cookbook recipe (JupyterHub's env.py) calls ``.connect()`` on
+    what ``config.attributes["connection"]`` holds, as if it were an Engine.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> Connection:
+        return self.connection
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def close(self) -> None:
+        """The checker closes its connection itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+
+def handed(connection: Connection) -> Connection:
+    """``connection``, answering ``.connect()`` too."""
+    connection.connect = lambda: Handle(connection)
+    return connection
+
+
+# what an env.py that migrated another database must do instead
+USE_WHAT_YOU_ARE_HANDED = (
+    'sqlalchemy.url or config.attributes["connection"], or a hooks file\'s '
+    "hand_url(url) must put each scratch URL where it reads its URL from"
+)
 
 
 class WrongDatabase(StairwayError):
@@ -69,7 +118,7 @@ def only_to(database: str) -> Iterator[None]:
             target = cparams.get("dbname") or cparams.get("database") or (cargs or ["?"])[0]
             raise WrongDatabase(
                 f"env.py connected to {target!r}, not the database it was handed; it must use "
-                'sqlalchemy.url or config.attributes["connection"] (see the README)'
+                f"{USE_WHAT_YOU_ARE_HANDED} (see the README)"
             )
 
     event.listen(Engine, "do_connect", refuse_others)
@@ -94,6 +143,13 @@ class Project:
             raise StairwayError(f"{ini}: {exc}") from None
         self._revisions: list[Revision] | None = None
         self.version_table = "alembic_version"
+        self._env_is_async: bool | None = None
+        # the key env.py reads the connection from, and a hook handing each URL to the
+        # application's settings (both from the hooks file)
+        self.connection_attribute = "connection"
+        self.hand_url: Callable[[str], None] | None = None
+        # what is wrong with env.py's target_metadata, said as findings
+        self.metadata_problems: list[str] = []
         self.comparison_options = ComparisonOptions()
 
     @property
@@ -152,19 +208,53 @@ class Project:
     def heads(self) -> list[str]:
         return sorted(self.scripts.get_heads())
 
+    @property
+    def env_is_async(self) -> bool:
+        """Whether env.py makes an asyncio engine (Alembic's async template, Prefect's env.py)."""
+        if self._env_is_async is None:
+            env = Path(self.scripts.dir) / "env.py"
+            text = env.read_text(encoding="utf-8") if env.is_file() else ""
+            self._env_is_async = any(word in text for word in ASYNC_ENV_WORDS)
+        return self._env_is_async
+
+    def url_for_env(self, database: URL) -> URL:
+        """``database`` as env.py must see it: with an asyncio driver when env.py is async."""
+        if not self.env_is_async:
+            return database
+        backend = database.get_backend_name()
+        driver, module = ASYNC_DRIVERS.get(backend, (None, None))
+        missing = [m for m in ("greenlet", module) if m and importlib.util.find_spec(m) is None]
+        if driver is None or missing:
+            raise StairwayError(
+                f"{self.scripts.dir}/env.py makes an asyncio engine, which needs an asyncio driver "
+                f"for {backend}; install them with pip install 'sqlalchemy-stairway[async]'"
+            )
+        return database.set(drivername=f"{backend}+{driver}")
+
     def config(self, database: URL | None = None, **attributes: Any) -> Config:
         """Return a fresh Config aimed at ``database``; ``attributes`` reach env.py."""
         config = Config(str(self.ini), attributes={"configure_logger": False, **attributes})
         if database is not None:
-            rendered = database.render_as_string(hide_password=False)
+            rendered = self.url_for_env(database).render_as_string(hide_password=False)
             config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+            if self.hand_url is not None:
+                # the application's settings name the database env.py uses: hand it ours
+                self.hand_url(rendered)
         return config
 
-    def run(self, connection: Connection, verb: str, target: str, **attributes: Any) -> None:
+    def attributes(self, connection: Connection, given: dict[str, Any]) -> dict[str, Any]:
+        """``config.attributes`` for a run on ``connection``: the connection, then ``given``.
+
+        ``given`` (with the hooks' ALEMBIC_ATTRIBUTES) may replace the
+        connection, or hand None to make env.py use ``sqlalchemy.url``.
+        """
+        return {self.connection_attribute: handed(connection), **given}
+
+    def run(self, connection: Connection, verb: str, target: str, /, **attributes: Any) -> None:
         """Run ``alembic <verb> <target>`` on ``connection``'s database; commit what it did."""
         if connection.in_transaction():
             connection.commit()
-        config = self.config(connection.engine.url, connection=connection, **attributes)
+        config = self.config(connection.engine.url, **self.attributes(connection, attributes))
         try:
             with only_to(database_name(connection.engine.url)):
                 self._migrate(config, verb, target)
@@ -194,7 +284,7 @@ class Project:
         ):
             scripts.run_env()
 
-    def target_metadata(self, connection: Connection) -> MetaData | None:
+    def target_metadata(self, connection: Connection, /, **attributes: Any) -> MetaData | None:
         """Run env.py online without migrating, and return the target_metadata it configures.
 
         This is the first thing done with a project, so an env.py that
@@ -208,7 +298,7 @@ class Project:
             seen["url"] = context.connection.engine.url if context.connection else None
             return []
 
-        config = self.config(connection.engine.url, connection=connection)
+        config = self.config(connection.engine.url, **self.attributes(connection, attributes))
         environment = EnvironmentContext(config, self.scripts, fn=capture, dont_mutate=True)
         configure = environment.configure
 
@@ -235,19 +325,31 @@ class Project:
         if used is not None and database_name(used) != database_name(connection.engine.url):
             raise WrongDatabase(
                 f"env.py migrated {redact(used)}, not the database it was handed; it must use "
-                'sqlalchemy.url or config.attributes["connection"] (see the README)'
+                f"{USE_WHAT_YOU_ARE_HANDED} (see the README)"
             )
         # env.py may keep its revision elsewhere (MLflow: alembic_version_auth)
         self.version_table = seen["version_table"]
         # what env.py tells autogenerate to leave out or compare: models-match honours it
         self.comparison_options = seen.get("options", ComparisonOptions())
         metadata = seen["metadata"]
+        self.metadata_problems = []
         if isinstance(metadata, list | tuple):
             merged = MetaData()
             for part in metadata:
+                if not isinstance(part, MetaData):
+                    self.metadata_problems.append(
+                        f"target_metadata holds {type(part).__name__} {part!r:.60}, not a "
+                        "MetaData; it is left out of the comparison"
+                    )
+                    continue
                 for table in part.tables.values():
                     table.to_metadata(merged)
             metadata = merged
+        elif metadata is not None and not isinstance(metadata, MetaData):
+            self.metadata_problems.append(
+                f"target_metadata is {type(metadata).__name__}, not a MetaData or a list of them"
+            )
+            metadata = None
         return metadata
 
     def offline_sql(self, url: URL, start: str | None, end: str) -> str:

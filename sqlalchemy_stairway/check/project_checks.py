@@ -23,21 +23,33 @@ Once per project: one head (``single-head``) and the revision files' text
 (``static-imports-models``, ``static-noop-downgrade``).
 """
 
+import contextlib
+import multiprocessing
+import re
 import shlex
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import URL, Connection, MetaData
+from sqlalchemy import URL, Connection, MetaData, event
 
 from sqlalchemy_stairway.check import classify, squawk, static
-from sqlalchemy_stairway.check.comparison_options import alembic_differences_on
+from sqlalchemy_stairway.check.comparison_options import (
+    alembic_differences_on,
+    types_made_alike_left_out,
+)
+from sqlalchemy_stairway.check.copying import copy_database
 from sqlalchemy_stairway.check.differences import describe, row_differences
 from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
 from sqlalchemy_stairway.check.errors import StairwayError
-from sqlalchemy_stairway.check.hooks import Hooks
+from sqlalchemy_stairway.check.hooks import Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
@@ -53,6 +65,38 @@ from sqlalchemy_stairway.check.synthetic import RowMaker
 
 # Alembic's words when a batch operation on SQLite meets --sql mode
 BATCH_NEEDS_DATABASE = "requires a live database connection with which to reflect"
+
+# what checking one revision left the working database as
+OK, DIRTY, BROKEN, STOP = "ok", "dirty", "broken", "stop"
+
+# how a downgrade says it is one-way on purpose (Dagster's base revision: "Base
+# revision, no downgrade is possible")
+REFUSED_DOWNGRADE = re.compile(
+    r"no downgrade|not? (be )?downgrad|cannot downgrade|irreversible|one[- ]way", re.IGNORECASE
+)
+
+
+class Unreachable(Exception):
+    """A revision's parents cannot be reached from an empty database."""
+
+
+def in_words(exc: BaseException) -> str:
+    """An exception as the last line of its traceback says it: its type, then its first line."""
+    message = first_line(exc)
+    name = type(getattr(exc, "orig", None) or exc).__name__
+    return message if message == name else f"{name}: {message}"
+
+
+def refuses_downgrade(exc: BaseException) -> bool:
+    """Whether a downgrade raised to say it is not meant to run."""
+    return isinstance(exc, NotImplementedError) or bool(REFUSED_DOWNGRADE.search(str(exc)))
+
+
+def write_ahead_log(dbapi_connection, record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
 
 # how each dialect is named in the results
 DIALECTS = {
@@ -71,34 +115,50 @@ def check_project(
     use_squawk: bool = True,
     ships_offline_sql: bool | None = None,
     progress: Callable[[str], None] = lambda line: None,
+    jobs: int = 1,
 ) -> Report:
     """Run every check of the module docstring on each server of ``urls``.
+
+    ``jobs``: how many servers are checked at once, each in its own process.
 
     ``ships_offline_sql``: whether ``offline-sql`` failures are defects
     (default: what alembic.ini's ``[stairway] ships_offline_sql`` says).
     """
     hooks = hooks or Hooks()
+    project.connection_attribute = hooks.connection_attribute
+    project.hand_url = hooks.hand_url
     report = Report(project.name)
     if ships_offline_sql is None:
         ships_offline_sql = project.ships_offline_sql
+    urls = list(urls)
     models_modules: set[str] | None = None
     schema_changed: dict[str, bool] = {}
-    for url in urls:
-        server = parse_url(url)
-        progress(f"checking {project.name} on {redact(server)}")
-        walk = Walk(
-            project,
-            server,
-            hooks,
-            report,
-            use_squawk=use_squawk,
-            ships_offline_sql=ships_offline_sql,
-        )
-        walk.run()
-        if walk.revisions_loaded:
+    options = {"use_squawk": use_squawk, "ships_offline_sql": ships_offline_sql}
+    # Alembic's `context` is one per process: servers run side by side in processes,
+    # which load the project and its hooks again from their files
+    side_by_side = jobs > 1 and len(urls) > 1 and (hooks.path is not None or hooks == Hooks())
+    if side_by_side:
+        progress(f"checking {project.name} on {len(urls)} servers, {jobs} at a time")
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(urls)), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            hooks_path = str(hooks.path) if hooks.path else None
+            futures = [
+                pool.submit(walk_server_apart, str(project.ini), hooks_path, url, options)
+                for url in urls
+            ]
+            walks = [future.result() for future in futures]
+    else:
+        walks = []
+        for url in urls:
+            progress(f"checking {project.name} on {redact(parse_url(url))}")
+            walks.append(walk_server(project, url, hooks, progress=progress, **options))
+    for walked in walks:
+        report.results += walked.results
+        if walked.revisions_loaded:
             if models_modules is None:
-                models_modules = walk.models_modules
-            for rid, changed in walk.schema_changed.items():
+                models_modules = walked.models_modules
+            for rid, changed in walked.schema_changed.items():
                 schema_changed[rid] = schema_changed.get(rid, False) or changed
     static_done = models_modules is not None
     if static_done:
@@ -121,6 +181,53 @@ def check_project(
         if result.status == FAILED and not result.reproduce:
             result.reproduce = reproduce_command(project, urls, hooks)
     return report
+
+
+@dataclass
+class ServerWalk:
+    """What the walk on one server found, and what the checks once per project need of it."""
+
+    results: list[Result]
+    revisions_loaded: bool
+    models_modules: set[str]
+    schema_changed: dict[str, bool]
+
+
+def walk_server(
+    project: Project,
+    url: str,
+    hooks: Hooks,
+    *,
+    use_squawk: bool,
+    ships_offline_sql: bool,
+    progress: Callable[[str], None] = lambda line: None,
+) -> ServerWalk:
+    """The per-server checks of the module docstring, on the server at ``url``."""
+    found = Report(project.name)
+    walk = Walk(
+        project,
+        parse_url(url),
+        hooks,
+        found,
+        use_squawk=use_squawk,
+        ships_offline_sql=ships_offline_sql,
+    )
+    walk.progress = progress
+    walk.run()
+    return ServerWalk(
+        found.results, walk.revisions_loaded, walk.models_modules, walk.schema_changed
+    )
+
+
+def walk_server_apart(ini: str, hooks_path: str | None, url: str, options: dict) -> ServerWalk:
+    """:func:`walk_server` in a process of its own, the project loaded from its files."""
+    # a revision's print() must not reach stdout here either
+    with contextlib.redirect_stdout(sys.stderr):
+        project = Project(ini)
+        hooks = load_hooks(Path(hooks_path) if hooks_path else None)
+        project.connection_attribute = hooks.connection_attribute
+        project.hand_url = hooks.hand_url
+        return walk_server(project, url, hooks, **options)
 
 
 def reproduce_command(project: Project, urls: Iterable[str], hooks: Hooks) -> str:
@@ -197,6 +304,15 @@ class Walk:
         self.rows = RowMaker()
         self.revisions_loaded = False
         self.models_modules: set[str] = set()
+        self.progress: Callable[[str], None] = lambda line: None
+        # what the working database holds: the revisions applied, or unknown after a failure
+        self.applied: set[str] = set()
+        self.working_dirty = False
+        # revisions that do not upgrade even from an empty database, or were not reached
+        self.broken: set[str] = set()
+        self.spine_url: URL | None = None
+        self.spine_applied: set[str] = set()
+        self.step = "upgrade"
 
     @property
     def ignored(self) -> set[str]:
@@ -208,24 +324,30 @@ class Walk:
     def run(self) -> None:
         with (
             tempfile.TemporaryDirectory() as folder,
-            scratch_database(self.server, Path(folder)) as url,
+            ExitStack() as self.databases,
         ):
-            engine = make_engine(url, for_migrations=True)
+            url = self.databases.enter_context(scratch_database(self.server, Path(folder)))
+            self.start = self.prepare(url)
+            self.engine = make_engine(url, for_migrations=True)
+            if self.engine.dialect.name == "sqlite":
+                # a scratch file: WAL spares a flush of the whole file at each commit
+                event.listen(self.engine, "connect", write_ahead_log)
             try:
-                with engine.connect() as connection:
-                    if connection.dialect.name == "sqlite":
-                        # a scratch file: WAL spares a flush of the whole file at each commit
-                        connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-                    self.connection = connection
+                self.connection = self.engine.connect()
+                try:
                     self.walk(url, Path(folder))
+                finally:
+                    self.connection.close()
             finally:
-                engine.dispose()
+                self.engine.dispose()
 
     # -- the steps ------------------------------------------------------
 
     def walk(self, url: URL, folder: Path) -> None:
         try:
-            metadata = self.project.target_metadata(self.connection)
+            metadata = self.project.target_metadata(
+                self.connection, **self.hooks.alembic_attributes
+            )
         except WrongDatabase as exc:
             self.result("url-honoured", self.first_revision(), FAILED, [str(exc)])
             return
@@ -237,13 +359,144 @@ class Walk:
         self.revisions_loaded = True
         self.metadata = metadata
         self.models_modules = self.project.models_modules(metadata)
+        self.url, self.folder = url, folder
         self.failed_in_one_run = self.upgrade_in_one_run(folder, metadata)
+        self.structure_now, _ = self.snapshot()
+        started = time.monotonic()
+        if self.start:
+            below_start = self.ancestry(self.start)
+            self.applied = set(below_start)
+            self.spine_applied = set(below_start)
+            for revision in revisions:
+                if revision.id in below_start:
+                    self.result(
+                        "upgrade",
+                        revision.id,
+                        SKIPPED,
+                        [f"the starting schema is at {self.start} (hook starting_schema)"],
+                    )
+            revisions = [r for r in revisions if r.id not in below_start]
         for index, revision in enumerate(revisions):
-            if not self.check_revision(revision, url, folder, first=index == 0):
+            self.progress(
+                f"{self.dialect}: revision {index + 1} of {len(revisions)} ({revision.id}), "
+                f"{time.monotonic() - started:.0f}s"
+            )
+            below = [p for p in revision.parents if p in self.broken]
+            if below:
+                self.broken.add(revision.id)
+                self.result(
+                    "upgrade",
+                    revision.id,
+                    SKIPPED,
+                    [f"not reached: {below[0]} below it does not upgrade"],
+                )
+                continue
+            outcome = self.reach_and_check(revision, first=index == 0)
+            if outcome == STOP:
                 for later in revisions[index + 1 :]:
                     self.result("upgrade", later.id, SKIPPED, [f"{revision.id} failed before it"])
                 break
         self.offline(url)
+
+    def prepare(self, url: URL) -> str | None:
+        """Build the project's starting schema (hook ``starting_schema``) in a new database.
+
+        Returns the revision that schema is at (stamped here), or None when
+        the chain's first revision upgrades from it.
+        """
+        if self.hooks.starting_schema is None:
+            return None
+        engine = make_engine(url, for_migrations=True)
+        try:
+            with engine.connect() as connection:
+                start = self.hooks.starting_schema(connection)
+                if start:
+                    context = MigrationContext.configure(
+                        connection, opts={"version_table": self.project.version_table}
+                    )
+                    context.stamp(self.project.scripts, start)
+                connection.commit()
+        finally:
+            engine.dispose()
+        return start or None
+
+    def reach_and_check(self, revision: Revision, *, first: bool) -> str:
+        """Check ``revision`` from a database at its parents, whatever happened before."""
+        try:
+            if not self.working_reaches(revision):
+                self.restore(revision.parents)
+            self.step = "upgrade-with-data"
+            outcome = self.check_revision(revision, first=first)
+        except Unreachable as exc:
+            self.broken.add(revision.id)
+            self.result("upgrade", revision.id, SKIPPED, [f"not reached: {exc}"])
+            return BROKEN
+        except WrongDatabase as exc:
+            self.result("url-honoured", revision.id, FAILED, [str(exc)])
+            return STOP
+        except Exception as exc:  # the project's code failed where no step expected it
+            self.result(self.step, revision.id, FAILED, [f"{self.step} failed: {in_words(exc)}"])
+            outcome = DIRTY
+        if outcome == OK:
+            self.applied.add(revision.id)
+        elif outcome == DIRTY:
+            self.working_dirty = True
+        return outcome
+
+    def working_reaches(self, revision: Revision) -> bool:
+        """Whether the working database holds every parent of ``revision`` and nothing broken."""
+        return not self.working_dirty and all(p in self.applied for p in revision.parents)
+
+    def restore(self, parents: tuple[str, ...]) -> None:
+        """Make the working database a copy of the spine: no generated rows, at ``parents``.
+
+        The spine is a second scratch database that only moves forward, one
+        Alembic run per restore, so a chain where many revisions fail still
+        costs its length, not its square.
+        """
+        spine = self.spine_at(parents)
+        self.connection.close()
+        self.engine.dispose()
+        copy_database(spine, self.url)
+        self.connection = self.engine.connect()
+        self.working_dirty = False
+        self.applied = set(self.spine_applied)
+        self.structure_now, _ = self.snapshot()
+
+    def spine_at(self, parents: tuple[str, ...]) -> URL:
+        if self.spine_url is None:
+            self.spine_url = self.databases.enter_context(
+                scratch_database(self.server, self.folder)
+            )
+            self.prepare(self.spine_url)
+        missing = [p for p in parents if p not in self.spine_applied]
+        if missing:
+            engine = make_engine(self.spine_url, for_migrations=True)
+            try:
+                with engine.connect() as spine:
+                    for parent in missing:
+                        try:
+                            self.project.run(
+                                spine, "upgrade", parent, **self.hooks.alembic_attributes
+                            )
+                        except Exception as exc:
+                            raise Unreachable(
+                                f"an empty database does not upgrade to {parent}: {in_words(exc)}"
+                            ) from None
+                        self.spine_applied |= self.ancestry(parent)
+            finally:
+                engine.dispose()
+        return self.spine_url
+
+    def ancestry(self, rid: str) -> set[str]:
+        """``rid`` and every revision below it."""
+        found, todo = set(), [rid]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo += list(self.project.by_id[current].parents)
+        return found
 
     def first_revision(self) -> str:
         """The revision a refused first step was about to run (env.py, if none loads)."""
@@ -254,7 +507,7 @@ class Walk:
 
     def run_alembic(self, verb: str, target: str, **attributes) -> None:
         self.project.run(
-            self.connection, verb, target, **self.hooks.alembic_attributes, **attributes
+            self.connection, verb, target, **{**self.hooks.alembic_attributes, **attributes}
         )
 
     def fill(self, revision: Revision, reflected: MetaData) -> None:
@@ -313,22 +566,39 @@ class Walk:
             reflected.remove(reflected.tables[self.project.version_table])
         return reflected
 
-    def check_revision(self, revision: Revision, url: URL, folder: Path, *, first: bool) -> bool:
-        """Run the per-revision checks; False when the chain cannot go on."""
+    def check_revision(self, revision: Revision, *, first: bool) -> str:
+        """Run the per-revision checks from the working database at ``revision``'s parents.
+
+        Returns OK (the working database is at ``revision``), DIRTY (it is in
+        a state no check can trust), BROKEN (``revision`` does not upgrade
+        even from an empty database) or STOP.
+        """
         rid = revision.id
         if first:
             before_structure, before_rows = self.snapshot()
         else:  # the structure is the one the last revision left; the fill added rows only
-            filled = self.fill(revision, self.reflect())
+            self.step = "generated-rows"
+            try:
+                filled = self.fill(revision, self.reflect())
+            except Exception as exc:  # the project's schema cannot be read back or filled
+                self.connection.rollback()
+                self.result(
+                    "generated-rows",
+                    rid,
+                    FAILED,
+                    [f"the tables before {rid} cannot be filled: {in_words(exc)}"],
+                )
+                filled = None
             before_structure, before_rows = self.structure_now, self.snapshot_rows()
-            self.report_empty(revision, filled, before_rows)
+            if filled is not None:
+                self.report_empty(revision, filled, before_rows)
 
+        self.step = "upgrade-with-data"
         refused: list[str] = []
         try:
             self.run_alembic("upgrade", rid, rows_refused=refused)
-        except WrongDatabase as exc:
-            self.result("url-honoured", rid, FAILED, [str(exc)])
-            return False
+        except WrongDatabase:
+            raise
         except Exception as exc:
             if refused:
                 self.result(
@@ -340,9 +610,7 @@ class Walk:
                         "shape them with a hooks file (before_revision, shape_row) to go on"
                     ],
                 )
-            else:
-                self.upgrade_failed(revision, exc, url, folder)
-            return False
+            return self.upgrade_failed(revision, exc, with_rows=not refused)
         if first and not self.stamped(rid):
             self.result(
                 "url-honoured",
@@ -353,7 +621,7 @@ class Walk:
                     f"{self.project.version_table} at {rid}: env.py migrated another database"
                 ],
             )
-            return False
+            return STOP
         if first:
             self.result("url-honoured", rid, PASSED)
         self.result("upgrade", rid, PASSED)
@@ -368,16 +636,27 @@ class Walk:
             for check in ("downgrade", "downgrade-schema", "downgrade-data", "reupgrade"):
                 self.result(check, rid, WARNING, [f"one-way by the project's word ({one_way})"])
             self.structure_now = after_structure
-            return True
+            return OK
 
+        self.step = "downgrade"
         losses: list[str] = []
         try:
             self.run_alembic(
                 "downgrade", f"{rid}@-1", allow_data_loss=True, data_loss_confirmed=losses
             )
+        except WrongDatabase:
+            raise
         except Exception as exc:
-            self.result("downgrade", rid, FAILED, [f"downgrade failed: {first_line(exc)}"])
-            return False
+            if refuses_downgrade(exc):
+                lines = [f"one-way: its downgrade refuses ({in_words(exc)})"]
+                self.result("downgrade", rid, WARNING, lines)
+                for check in ("downgrade-schema", "downgrade-data", "reupgrade"):
+                    self.result(check, rid, SKIPPED, ["the revision is one-way"])
+            else:
+                self.result("downgrade", rid, FAILED, [f"downgrade failed: {in_words(exc)}"])
+            # the working database may hold half a downgrade: the next revision starts
+            # from a copy at this one
+            return DIRTY
         self.result("downgrade", rid, PASSED)
         down_structure, down_rows = self.snapshot()
         differences = structure_differences(
@@ -401,11 +680,14 @@ class Walk:
         else:
             self.verdict("downgrade-data", rid, lost, "upgrade then downgrade changed rows: ")
 
+        self.step = "reupgrade"
         try:
             self.run_alembic("upgrade", rid)
+        except WrongDatabase:
+            raise
         except Exception as exc:
-            self.result("reupgrade", rid, FAILED, [f"upgrading again failed: {first_line(exc)}"])
-            return False
+            self.result("reupgrade", rid, FAILED, [f"upgrading again failed: {in_words(exc)}"])
+            return DIRTY
         again_structure, again_rows = self.snapshot()
         self.structure_now = again_structure
         differences = structure_differences(
@@ -434,7 +716,7 @@ class Walk:
             self.verdict(
                 "reupgrade", rid, differences + changed, "upgrading again gave another database: "
             )
-        return True
+        return OK
 
     def second_round_trip(self, rid: str) -> tuple[dict, dict]:
         _, first = self.snapshot()
@@ -470,13 +752,14 @@ class Walk:
         ``then(connection)`` runs on the upgraded database before it is dropped.
         """
         with scratch_database(self.server, folder) as empty_url:
+            self.prepare(empty_url)
             engine = make_engine(empty_url, for_migrations=True)
             try:
                 with engine.connect() as empty:
                     try:
                         self.project.run(empty, "upgrade", target, **self.hooks.alembic_attributes)
                     except Exception as exc:
-                        return first_line(exc)
+                        return in_words(exc)
                     if then is not None:
                         then(empty)
             finally:
@@ -503,36 +786,79 @@ class Walk:
             SKIPPED,
             ["the chain does not upgrade from an empty database"],
         )
-        for revision in self.project.revisions:
-            if self.upgrade_from_empty(folder, revision.id) is not None:
-                break
+        culprit, error = self.first_to_fail_from_empty(folder, error)
         self.result(
             "upgrade",
-            revision.id,
+            culprit,
             FAILED,
-            [f"`upgrade heads` from an empty database fails at {revision.id}: {error}"],
+            [f"`upgrade heads` from an empty database fails at {culprit}: {error}"],
         )
-        return revision.id
+        return culprit
 
-    def upgrade_failed(self, revision: Revision, exc: Exception, url: URL, folder: Path) -> None:
-        """Say whether an upgrade fails on an empty database too (``upgrade``) or with rows only."""
-        error = first_line(exc)
-        also_empty = self.upgrade_from_empty(folder, revision.id)
-        if also_empty is not None and self.failed_in_one_run == revision.id:
-            return  # already reported by the upgrade from empty
-        if also_empty is None:
+    def first_to_fail_from_empty(self, folder: Path, error: str) -> tuple[str, str]:
+        """The first revision that fails, upgrading a new empty database one revision at a time."""
+        culprit = "+".join(self.project.heads)
+        with scratch_database(self.server, folder) as empty_url:
+            self.prepare(empty_url)
+            engine = make_engine(empty_url, for_migrations=True)
+            try:
+                with engine.connect() as empty:
+                    for revision in self.project.revisions:
+                        try:
+                            self.project.run(
+                                empty, "upgrade", revision.id, **self.hooks.alembic_attributes
+                            )
+                        except Exception as exc:
+                            return revision.id, in_words(exc)
+            finally:
+                engine.dispose()
+        return culprit, error
+
+    def upgrade_failed(self, revision: Revision, exc: Exception, *, with_rows: bool) -> str:
+        """Say whether an upgrade fails on an empty database too (``upgrade``) or with rows only.
+
+        The working database becomes a copy at the parents, without rows, and
+        the revision runs there: if it upgrades, the walk goes on from it.
+        """
+        error = in_words(exc)
+        self.restore(revision.parents)
+        try:
+            self.run_alembic("upgrade", revision.id)
+        except WrongDatabase:
+            raise
+        except Exception as empty_exc:
+            self.broken.add(revision.id)
+            if self.failed_in_one_run != revision.id:  # else reported by the upgrade from empty
+                self.result(
+                    "upgrade", revision.id, FAILED, [f"upgrade failed: {in_words(empty_exc)}"]
+                )
+            return BROKEN
+        if with_rows:
             self.result(
                 "upgrade-with-data",
                 revision.id,
                 FAILED,
                 [f"fails with rows present (an empty database upgrades): {error}"],
             )
-        else:
-            self.result("upgrade", revision.id, FAILED, [f"upgrade failed: {error}"])
+        self.structure_now, _ = self.snapshot()
+        return OK
 
     def models_match(self, metadata: MetaData | None, head: Connection, folder: Path) -> None:
         """Compare ``head`` (a database at the head, no rows) with ``metadata``."""
         heads = "+".join(self.project.heads)
+        for problem in self.project.metadata_problems:
+            self.result("models-match", heads, FAILED, [problem])
+        try:
+            self.compare_models(metadata, head, folder, heads)
+        except Exception as exc:  # models that cannot be created, a schema that cannot be read
+            head.rollback()
+            self.result(
+                "models-match", heads, FAILED, [f"the models cannot be compared: {in_words(exc)}"]
+            )
+
+    def compare_models(
+        self, metadata: MetaData | None, head: Connection, folder: Path, heads: str
+    ) -> None:
         if metadata is None:
             self.result("models-match", heads, SKIPPED, ["env.py sets no target_metadata"])
             return
@@ -549,11 +875,13 @@ class Walk:
                     "version_table": self.project.version_table,
                 },
             )
-            compared = compare_metadata(context, metadata)
-            differences = [describe(d) for d in alembic_differences_on(compared, head.dialect.name)]
+            compared = alembic_differences_on(
+                compare_metadata(context, metadata), head.dialect.name
+            )
             found = structure(head, self.ignored)
             reflected = MetaData()
-            reflected.reflect(head)
+            # a foreign key to a missing table must not stop the rest being compared
+            reflected.reflect(head, resolve_fks=False)
         finally:
             head.rollback()
         with scratch_database(self.server, folder) as reference_url:
@@ -565,6 +893,8 @@ class Walk:
                     expected = structure(reference)
             finally:
                 engine.dispose()
+        compared = types_made_alike_left_out(compared, found, expected)
+        differences = [describe(d) for d in compared]
         found = options.filter_reading(found, reflected, metadata, reflected=True)
         expected = options.filter_reading(expected, metadata, reflected, reflected=False)
         differences += structure_differences(

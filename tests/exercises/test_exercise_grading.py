@@ -20,14 +20,11 @@ import pytest
 
 from scripts.exercises import EXERCISES, workbench
 from scripts.stages import HEAD
-from tests.conftest import DATABASES, on_databases
+from tests.conftest import DATABASES, KINDS, needs
 from tests.helpers import invoke
 
 # a learner with no server configured
 NO_SERVERS = {"DATABASE_URL": "", "TUTORIAL_POSTGRES_URL": "", "TUTORIAL_MARIADB_URL": ""}
-
-# every exercise on every database (pytest --full runs it)
-pytestmark = pytest.mark.full
 
 SOLUTIONS = Path(__file__).parent / "solutions"
 WRONG_ANSWERS = Path(__file__).parent / "wrong_answers"
@@ -38,7 +35,13 @@ NEXT = f"{HEAD.number + 1:04d}"  # the revision an exercise asks for
 SOLUTION_IDS = {"0005": HEAD.revision, "0006": NEXT, "0007": f"{HEAD.number + 2:04d}"}
 
 
-@pytest.fixture(params=on_databases())
+@pytest.fixture(
+    params=[
+        # the servers' part of the matrix is slow: pytest --full runs it
+        pytest.param(kind, marks=[*needs(kind), *([] if kind == "sqlite" else [pytest.mark.full])])
+        for kind in KINDS
+    ]
+)
 def server(request) -> str:
     """The URL of the server under test; grading makes its scratch databases beside it."""
     return DATABASES[request.param]
@@ -320,6 +323,7 @@ def test_merge_heads(tmp_path, server):
     assert grade(number, folder, server) == []
 
 
+@pytest.mark.full  # autogenerate in a subprocess, graded three times: slow
 def test_not_null_column(tmp_path, server):
     number, folder = start("not-null-column", tmp_path)
     autogenerate(folder, "Add pet.status")
@@ -355,6 +359,7 @@ def test_not_null_column_with_a_server_default(tmp_path, server):
     )
 
 
+@pytest.mark.full  # autogenerate in a subprocess, graded three times: slow
 def test_check_constraint(tmp_path, server):
     number, folder = start("check-constraint", tmp_path)
     draft = autogenerate(folder, "Pets have no negative age")

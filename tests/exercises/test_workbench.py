@@ -146,3 +146,31 @@ def test_grading_covers_sqlite_and_each_server_configured():
     assert list(servers) == ["SQLite", "PostgreSQL", "MariaDB"]
     assert list(workbench.grading_servers([], environ={})) == ["SQLite"]
     assert "graded on SQLite only" in workbench.only_sqlite_note(2)
+
+
+@pytest.mark.full  # three Alembic runs and an invoke in subprocesses
+def test_after_exercise_4s_broken_downgrade_one_command_gives_a_clean_database(tmp_path):
+    folder = tmp_path / "four"
+    workbench.set_up(4, folder)
+
+    def alembic_here(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "alembic", *args],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+    assert alembic_here("upgrade", "head").returncode == 0
+    assert alembic_here("downgrade", "-1").returncode == 0  # leaves pet.chip_number behind
+    stuck = alembic_here("upgrade", "head")
+    assert stuck.returncode != 0
+    assert "chip_number" in stuck.stderr
+
+    result = invoke("exercise", "4", "--new-database", "--folder", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "`alembic upgrade head`" in result.stdout
+    assert alembic_here("upgrade", "head").returncode == 0
+    assert (folder / "alembic" / "versions" / f"{HEAD.number + 1:04d}_vet_visits.py").exists()

@@ -30,9 +30,24 @@ def schema_at_059() -> sa.MetaData:
         copy = sa.Table(
             table.name,
             start,
+            # a column's copy leaves its foreign key behind: they are copied below
             *(column._copy() for column in table.columns if column.name not in left_out),
             **table.kwargs,
         )
+        for key in table.foreign_key_constraints:
+            targets = [element.target_fullname for element in key.elements]
+            if set(key.column_keys) & left_out or {t.split(".")[0] for t in targets} & ADDED_TABLES:
+                continue
+            copy.append_constraint(
+                sa.ForeignKeyConstraint(
+                    key.column_keys,
+                    targets,
+                    name=key.name,
+                    ondelete=key.ondelete,
+                    onupdate=key.onupdate,
+                    use_alter=key.use_alter,
+                )
+            )
         for constraint in table.constraints:
             if (
                 isinstance(constraint, sa.UniqueConstraint)
@@ -45,7 +60,9 @@ def schema_at_059() -> sa.MetaData:
             names = [c.name for c in index.columns]
             made = {i.name for i in copy.indexes}  # a column's index=True made it already
             if names and not set(names) & left_out and index.name not in made:
-                sa.Index(index.name, *[copy.c[n] for n in names], unique=index.unique)
+                sa.Index(
+                    index.name, *[copy.c[n] for n in names], unique=index.unique, **index.kwargs
+                )
     return start
 
 

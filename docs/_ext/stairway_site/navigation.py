@@ -16,10 +16,16 @@ from stairway_site.project import site_stages
 
 def stairway_toctree(app: Sphinx) -> str:
     """A hidden MyST toctree: the lessons, in stage order, then the other pages."""
-    steps = [
-        f"Stage {stage.number}: {stage.title} <{docname_of(app.srcdir, stage.lesson)}>"
-        for stage in site_stages()
-    ]
+    from scripts.lessons import more_pages
+
+    pages = more_pages()
+    steps = []
+    for stage in site_stages():
+        steps.append(
+            f"Stage {stage.number}: {stage.title} <{docname_of(app.srcdir, stage.lesson)}>"
+        )
+        # the pages beside a lesson (the Alembic environment after stage 1) follow it
+        steps += [docname_of(app.srcdir, page.path) for page in pages if page.stage == stage.number]
     more = [name for name in app.config.stairway_more_pages if name in app.env.found_docs]
     blocks = [("The stairway", steps)] + ([("More", more)] if more else [])
     return "".join(

@@ -1,0 +1,398 @@
+"""The checker's engine on chains that fail: every revision reached, never a traceback."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+
+from sqlalchemy_stairway.check import cli
+from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
+from sqlalchemy_stairway.check.project import Project
+from sqlalchemy_stairway.check.project_checks import check_project
+from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING
+from tests.check_projects import CREATE_ITEMS, make_project
+from tests.conftest import DATABASES
+
+ITEMS_MODELS = """
+from sqlalchemy import Column, Integer, MetaData, String, Table
+
+target_metadata = MetaData()
+Table("items", target_metadata, Column("id", Integer, primary_key=True),
+      Column("name", String(40), nullable=False){extra})
+"""
+
+# each upgrade writes a line here: how often a revision ran is the cost of the walk
+LOGGED = """
+from pathlib import Path
+with open(Path(__file__).parent.parent / "runs.log", "a") as log:
+    log.write(revision + "\\n")
+"""
+
+
+def server(database: str, tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/server.db" if database == "sqlite" else DATABASES[database]
+
+
+def run_check(ini: Path, url: str):
+    project = Project(ini)
+    return check_project(
+        project, [url], load_hooks(hooks_file(project.ini, None)), use_squawk=False
+    )
+
+
+def statuses(report, check: str) -> dict[str, str]:
+    return {r.revision: r.status for r in report.results if r.check == check}
+
+
+def lines(report, check: str, revision: str) -> str:
+    return " ".join(
+        line
+        for r in report.results
+        if (r.check, r.revision) == (check, revision)
+        for line in r.lines
+    )
+
+
+def stairway(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sqlalchemy_stairway.check.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def failing_chain(folder: Path) -> Path:
+    """A chain where each kind of failure happens once, with a revision above each."""
+    return make_project(
+        folder,
+        [
+            (
+                "0001",
+                None,
+                CREATE_ITEMS,
+                'raise RuntimeError("Base revision, no downgrade is possible")',
+            ),
+            (
+                "0002",
+                "0001",
+                'op.add_column("items", sa.Column("note", sa.Text))',
+                "raise NotImplementedError()",
+            ),
+            (
+                "0003",
+                "0002",
+                """
+                if op.get_bind().execute(sa.text("SELECT count(*) FROM items")).scalar():
+                    raise RuntimeError("items must be empty")
+                op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True))
+                """,
+                'op.drop_table("tags")',
+            ),
+            ("0004", "0003", 'op.execute("INSERT INTO nowhere VALUES (1)")', ""),
+            (
+                "0005",
+                "0004",
+                'op.create_table("t5", sa.Column("id", sa.Integer, primary_key=True))',
+                'op.drop_table("t5")',
+            ),
+        ],
+        models=ITEMS_MODELS.format(extra=', Column("note", Text)').replace(
+            "String,", "String, Text,"
+        ),
+    )
+
+
+def test_every_revision_is_reached_whatever_failed_below(tmp_path):
+    report = run_check(failing_chain(tmp_path / "project"), server("sqlite", tmp_path))
+    downgrades = statuses(report, "downgrade")
+    # a downgrade that refuses is one-way: a warning, and the walk goes on
+    assert downgrades["0001"] == WARNING
+    assert "Base revision, no downgrade is possible" in lines(report, "downgrade", "0001")
+    assert downgrades["0002"] == WARNING
+    assert "NotImplementedError" in lines(report, "downgrade", "0002")
+    # reached from a database at 0002 although 0002's downgrade raised
+    assert statuses(report, "upgrade-with-data")["0003"] == FAILED
+    assert "items must be empty" in lines(report, "upgrade-with-data", "0003")
+    # reached from a database at 0003 although 0003 failed with rows
+    assert statuses(report, "upgrade")["0004"] == FAILED
+    assert "RuntimeError" not in lines(report, "upgrade", "0004")
+    assert "nowhere" in lines(report, "upgrade", "0004")
+    assert statuses(report, "upgrade")["0005"] == SKIPPED
+    assert lines(report, "upgrade", "0005") == "not reached: 0004 below it does not upgrade"
+    assert report.exit_status == 1
+
+
+@pytest.mark.database
+def test_a_chain_of_failures_costs_its_length_not_its_square(database, tmp_path):
+    """Each revision's downgrade refuses, so each next one starts from a copy at its parent."""
+    revisions = [("0001", None, CREATE_ITEMS + LOGGED, "raise NotImplementedError()")]
+    for number in range(2, 9):
+        rid, parent = f"{number:04}", f"{number - 1:04}"
+        column = f'op.add_column("items", sa.Column("c{number}", sa.Integer))'
+        revisions.append((rid, parent, column + LOGGED, "raise NotImplementedError()"))
+    extra = "".join(f', Column("c{n}", Integer)' for n in range(2, 9))
+    folder = tmp_path / "project"
+    report = run_check(
+        make_project(folder, revisions, models=ITEMS_MODELS.format(extra=extra)),
+        server(database, tmp_path),
+    )
+    assert report.defects == []
+    assert set(statuses(report, "downgrade").values()) == {WARNING}
+    assert set(statuses(report, "upgrade").values()) == {PASSED}
+    assert statuses(report, "models-match") == {"0008": PASSED}
+    runs = (folder / "runs.log").read_text().split()
+    # once in `upgrade heads`, once on the working database, once on the spine it is
+    # copied from, once for `upgrade --sql`; replaying the chain for each revision
+    # would run 0001 eleven times
+    assert max(runs.count(rid) for rid, *_ in revisions) <= 4, runs
+
+
+MISSING_OWNERS = """
+op.execute(
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, owner_id INTEGER REFERENCES owners (id))"
+)
+"""
+
+
+def test_failures_in_the_projects_code_are_findings_not_tracebacks(tmp_path):
+    models = """
+    from sqlalchemy import Column, Index, Integer, MetaData, String, Table
+
+    metadata = MetaData()
+    items = Table("items", metadata, Column("id", Integer, primary_key=True),
+                  Column("owner_id", Integer), Column("name", String(40)))
+    # declared twice: create_all() fails
+    Index("ix_items_name", items.c.name)
+    Index("ix_items_name", items.c.name)
+    target_metadata = [metadata, "not a MetaData"]
+    """
+    ini = make_project(
+        tmp_path / "project",
+        [
+            # SQLite accepts a foreign key to a table that does not exist; reading it back raises
+            (
+                "0001",
+                None,
+                MISSING_OWNERS,
+                'op.drop_table("items")',
+            ),
+            (
+                "0002",
+                "0001",
+                'op.add_column("items", sa.Column("name", sa.String(40)))\n'
+                'op.create_index("ix_items_name", "items", ["name"])',
+                'op.drop_index("ix_items_name", "items")\nop.drop_column("items", "name")',
+            ),
+        ],
+        models=models,
+    )
+    result = stairway("check", "--config", str(ini), "--url", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    defects = [line for line in result.stdout.splitlines() if line.startswith("defect: ")]
+    [filling] = [line for line in defects if "generated-rows" in line]
+    assert filling.startswith("defect: 0002 [sqlite] generated-rows: ")
+    assert "NoSuchTableError" in filling and "owners" in filling
+    assert "(reproduce: stairway check --config" in filling
+    models_lines = [line for line in defects if "models-match" in line]
+    assert any("not a MetaData" in line for line in models_lines), models_lines
+    # SQLAlchemy 2.0 keeps one of two indexes of the same name; 2.1's create_all() emits both
+    if tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2]) >= (2, 1):
+        assert any(
+            "the models cannot be compared" in line and "ix_items_name" in line
+            for line in models_lines
+        ), models_lines
+    # the revision after the unreadable table is still checked
+    assert "0002 [sqlite] downgrade-schema" not in result.stdout
+
+
+def test_a_failure_of_the_tool_itself_exits_3_in_one_line(tmp_path, monkeypatch, capsys):
+    ini = make_project(
+        tmp_path / "project", [("0001", None, CREATE_ITEMS, 'op.drop_table("items")')]
+    )
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("sqlalchemy_stairway.check.project_checks.check_project", broken)
+    assert cli.main(["check", "--config", str(ini), "--url", str(tmp_path)]) == 3
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("internal error: ZeroDivisionError: division by zero at ")
+    assert "report it" in line
+
+
+def test_a_revisions_print_does_not_corrupt_json(tmp_path):
+    ini = make_project(
+        tmp_path / "project",
+        [("0001", None, CREATE_ITEMS + '\nprint("hello from 0001")', 'op.drop_table("items")')],
+        models=ITEMS_MODELS.format(extra=""),
+    )
+    result = stairway(
+        "check", "--config", str(ini), "--url", str(tmp_path), "--format", "json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["exit_status"] == 0
+    assert "hello from 0001" in result.stderr
+    # progress is for a person at a terminal, not for a log
+    assert "revision 1 of" not in result.stderr
+
+
+def test_at_a_terminal_progress_says_dialect_revision_and_time(tmp_path):
+    import pexpect
+
+    ini = make_project(
+        tmp_path / "project",
+        [
+            ("0001", None, CREATE_ITEMS, 'op.drop_table("items")'),
+            (
+                "0002",
+                "0001",
+                'op.add_column("items", sa.Column("note", sa.Text))',
+                'op.drop_column("items", "note")',
+            ),
+        ],
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "sqlalchemy_stairway.check.cli",
+            "check",
+            "--config",
+            str(ini),
+            "--url",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        encoding="utf-8",
+        timeout=120,
+    )
+    shown = child.read()
+    child.close()
+    assert re.search(r"sqlite: revision 1 of 2 \(0001\), \d+s", shown), shown
+    assert re.search(r"sqlite: revision 2 of 2 \(0002\), \d+s", shown), shown
+    # the report follows on a line of its own
+    assert re.search(r"\nproject: \d+ defect\(s\)", shown), shown
+
+
+def test_several_servers_side_by_side_give_what_one_after_the_other_gives(tmp_path):
+    ini = make_project(
+        tmp_path / "project",
+        [("0001", None, CREATE_ITEMS + '\nprint("hello from 0001")', 'op.drop_table("items")')],
+        models=ITEMS_MODELS.format(extra=""),
+    )
+    servers = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        servers += ["--url", str(tmp_path / name)]
+    outputs = []
+    for jobs in ("1", "2"):
+        result = stairway(
+            "check",
+            "--config",
+            str(ini),
+            *servers,
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        # the workers' stdout is kept clean too
+        assert "hello from 0001" in result.stderr
+        outputs.append(json.loads(result.stdout)["results"])
+    one_after_the_other, side_by_side = outputs
+    assert side_by_side == one_after_the_other
+    assert [r["status"] for r in side_by_side if r["check"] == "reupgrade"] == [PASSED, PASSED]
+
+
+LEGACY_CHAIN = [
+    # the first revision changes a table made before the project used Alembic
+    (
+        "0001",
+        None,
+        'op.add_column("legacy", sa.Column("note", sa.Text))',
+        'op.drop_column("legacy", "note")',
+    ),
+    ("0002", "0001", CREATE_ITEMS, 'op.drop_table("items")'),
+    (
+        "0003",
+        "0002",
+        'op.create_index("ix_items_name", "items", ["name"])',
+        'op.drop_index("ix_items_name", "items")',
+    ),
+]
+LEGACY_MODELS = """
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+target_metadata = MetaData()
+Table("legacy", target_metadata, Column("id", Integer, primary_key=True), Column("note", Text))
+items = Table("items", target_metadata, Column("id", Integer, primary_key=True),
+              Column("name", String(40), nullable=False))
+Index("ix_items_name", items.c.name)
+"""
+
+
+def test_without_a_starting_schema_the_first_revision_fails(tmp_path):
+    report = run_check(
+        make_project(tmp_path / "p", LEGACY_CHAIN, models=LEGACY_MODELS), server("sqlite", tmp_path)
+    )
+    assert statuses(report, "upgrade")["0001"] == FAILED
+    assert "legacy" in lines(report, "upgrade", "0001")
+
+
+def test_a_starting_schema_built_by_a_hook_lets_the_chain_run(tmp_path):
+    hooks = """
+    def starting_schema(connection):
+        connection.exec_driver_sql("CREATE TABLE legacy (id INTEGER NOT NULL PRIMARY KEY)")
+    """
+    ini = make_project(tmp_path / "p", LEGACY_CHAIN, models=LEGACY_MODELS, hooks=hooks)
+    report = run_check(ini, server("sqlite", tmp_path))
+    assert report.defects == [], [r.summary for r in report.defects]
+    assert statuses(report, "upgrade") == {"0001": PASSED, "0002": PASSED, "0003": PASSED}
+    assert statuses(report, "models-match") == {"0003": PASSED}
+
+
+@pytest.mark.database
+def test_a_starting_schema_at_a_revision_is_stamped_and_checked_above(database, tmp_path):
+    hooks = """
+    from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+
+    def starting_schema(connection):
+        # the application's own create_all, with its models as they were at 0002
+        metadata = MetaData()
+        Table("legacy", metadata, Column("id", Integer, primary_key=True), Column("note", Text))
+        Table("items", metadata, Column("id", Integer, primary_key=True),
+              Column("name", String(40), nullable=False))
+        metadata.create_all(connection)
+        return "0002"
+    """
+    models = LEGACY_MODELS.replace('Index("ix_items_name", items.c.name)', "")
+    chain = [
+        *LEGACY_CHAIN[:2],
+        (
+            LEGACY_CHAIN[2][0],
+            "0002",
+            'op.add_column("items", sa.Column("size", sa.Integer))',
+            'op.drop_column("items", "size")',
+        ),
+    ]
+    models = models.replace(
+        'Column("name", String(40), nullable=False))',
+        'Column("name", String(40), nullable=False), Column("size", Integer))',
+    )
+    ini = make_project(tmp_path / "p", chain, models=models, hooks=hooks)
+    report = run_check(ini, server(database, tmp_path))
+    assert report.defects == [], [r.summary for r in report.defects]
+    assert statuses(report, "upgrade") == {"0001": SKIPPED, "0002": SKIPPED, "0003": PASSED}
+    assert "starting schema is at 0002" in lines(report, "upgrade", "0001")
+    assert statuses(report, "downgrade") == {"0003": PASSED}
+    assert set(statuses(report, "models-match").values()) == {PASSED}
