@@ -41,6 +41,7 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 # registers op.refuse_rows, op.confirm_data_loss, and resumable operations
+import sqlalchemy_stairway.hashing  # registers op.prehash_column, op.write_hashes
 import sqlalchemy_stairway.ops
 from scripts.stages import HEAD, STAIRWAY
 from sqlalchemy_stairway.aftermath import aftermath, read_stage, truthful
@@ -50,6 +51,7 @@ from sqlalchemy_stairway.guards import named
 from sqlalchemy_stairway.interrupted import find_interrupted
 from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
+from sqlalchemy_stairway.ops import rolls_back_ddl
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
 from sqlalchemy_stairway.sessions import read_committed, refuse_lax_sql_mode
 
@@ -142,6 +144,31 @@ def refuse_what_a_run_must_not_touch(connection: Connection) -> None:
                     "them. Keep the right one with `alembic stamp --purge REVISION` (`invoke "
                     "stages` says which one its tables match). Nothing was changed."
                 )
+
+
+def refuse_to_leave_a_move_half_way(connection: Connection) -> None:
+    """Refuse a move from a half-done state (MariaDB, killed) unless it finishes that move.
+
+    Tasks refuse it themselves; this is for the plain ``alembic`` command
+    and a program calling ``alembic.command``: ``alembic upgrade head``
+    after a downgrade killed half-way would stamp the next revision over
+    it, and the state needed to finish it would be lost.
+    """
+    if rolls_back_ddl(connection):
+        return
+    argument = context.get_context().opts.get("destination_rev")
+    if not isinstance(argument, str):
+        return
+    try:
+        start = STAIRWAY.stage_for_revision(context.get_context().get_current_revision())
+    except LookupError:  # stamped by another project: Alembic itself says so
+        return
+    found = find_interrupted(STAIRWAY, connection, start)
+    if found is None:
+        return
+    target = destination(STAIRWAY, context.script, start, argument)
+    if target is None or not found.finished_by(target):
+        raise CommandError(f"{found}. Nothing was changed.")
 
 
 def check_foreign_keys(connection: Connection, watch: OrphanWatch) -> None:
@@ -251,9 +278,10 @@ def run_migrations_locked(connection: Connection) -> None:
             target_metadata=target_metadata,
             render_as_batch=sqlite,
             # a caller's hook after each revision (tasks seed each stage this way),
-            # after freeing the tables a downgrade locked while it counted
+            # after freeing the tables the revision locked, and SQLite's secure_delete
             on_version_apply=[
                 lambda ctx, **_: sqlalchemy_stairway.ops.unlock_tables(ctx.connection),
+                lambda ctx, **_: sqlalchemy_stairway.hashing.restore_freed_space(ctx.connection),
                 *config.attributes.get("on_version_apply", ()),
             ],
             # our SQLite engines BEGIN explicitly, so SQLite DDL rolls back too
@@ -264,6 +292,7 @@ def run_migrations_locked(connection: Connection) -> None:
         )
         with context.begin_transaction():
             refuse_what_a_run_must_not_touch(connection)
+            refuse_to_leave_a_move_half_way(connection)
             refuse_losses_on_the_whole_way_down(connection)
             set_postgresql_timeouts()
             if not sqlite:

@@ -178,7 +178,8 @@ POSTGRESQL_LOCK_NOT_AVAILABLE = "55P03"
 TABLES_IN_STATEMENT = [
     re.compile(p, re.IGNORECASE | re.DOTALL)
     for p in (
-        r"^LOCK TABLES? (?P<names>.+?)(?: IN | READ| WRITE|$)",
+        r"^LOCK TABLE (?P<names>.+?)(?: IN |$)",
+        r"^LOCK TABLES (?P<names>.+)$",  # MariaDB: `t1` WRITE, `t2` READ LOCAL, ...
         r"^(?:ALTER|DROP|TRUNCATE) TABLE (?:IF EXISTS )?(?P<names>\S+)",
         r"^RENAME TABLE (?P<names>\S+)",
         r"^CREATE (?:UNIQUE )?INDEX .*? ON (?P<names>\S+)",
@@ -218,7 +219,9 @@ def tables_locked_by(statement: str) -> str:
     for pattern in TABLES_IN_STATEMENT:
         found = pattern.search(statement)
         if found:
-            names = [n.strip().strip("\"`'") for n in found.group("names").split(",")]
+            names = [
+                n.split()[0].strip("\"`'") for n in found.group("names").split(",") if n.strip()
+            ]
             names = [n for n in names if n]
             if len(names) == 1:
                 return f"table {names[0]}"

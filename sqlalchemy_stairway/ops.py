@@ -315,3 +315,8 @@ def unlock_tables(connection) -> None:
     """Free what :func:`lock_what_is_counted` locked on MariaDB (elsewhere: nothing to do)."""
     if connection.dialect.name == "mysql":
         connection.exec_driver_sql("UNLOCK TABLES")
+
+
+# op.prehash_column, op.write_hashes and op.zero_freed_space live in a module of
+# their own; importing this one registers them too
+import sqlalchemy_stairway.hashing  # noqa: E402, F401

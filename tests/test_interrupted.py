@@ -7,23 +7,27 @@ same change can only have been made by hand, and is reported so.
 """
 
 import pytest
-from sqlalchemy import URL, Connection, text
+from sqlalchemy import URL, Connection, inspect, text
 
 from scripts.passwords import verify_password
 from scripts.stages import STAIRWAY
+from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.check.schema import rows
 from sqlalchemy_stairway.guards import drift
 from sqlalchemy_stairway.interrupted import find_interrupted
 from tests.conftest import on_databases
 from tests.helpers import alembic, assert_one_line_error, climb, invoke, move, stage_of
 
-# the first two statements of revision 0004's upgrade on MariaDB
+# two statements of revision 0004's upgrade on MariaDB (which renames the table
+# last: the operations that skip themselves finish it in any order)
 HALF_OF_STAGE_4 = (
     "ALTER TABLE users ADD COLUMN password_hash VARCHAR(128)",
     "ALTER TABLE users RENAME TO user_account",
 )
 # the first statement of revision 0005's downgrade
 HALF_OF_GOING_DOWN_TO_4 = ("DROP TABLE item",)
+# the first statement of revision 0004's downgrade
+HALF_OF_GOING_DOWN_TO_3 = ("ALTER TABLE user_account DROP COLUMN fullname",)
 
 
 def run_by_hand(connection: Connection, statements) -> None:
@@ -128,6 +132,32 @@ def test_where_ddl_rolls_back_the_same_change_was_made_by_hand(connection, scrat
     connection.close()
     result = invoke("stage", "4", "--url", url_of(scratch_url), "--no-lesson")
     assert_one_line_error(result, "at stage 3, but changed by hand since")
+
+
+@mariadb_only
+def test_the_alembic_command_refuses_to_move_away_from_a_half_applied_downgrade(
+    connection, scratch_url
+):
+    climb(connection, STAIRWAY[4])
+    run_by_hand(connection, HALF_OF_GOING_DOWN_TO_3)
+    connection.close()
+    url = url_of(scratch_url)
+    said = "the move down to stage 3 was interrupted after dropping user_account.fullname; "
+
+    result = alembic("-x", f"url={url}", "upgrade", "head")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output, output
+    assert said in output and "Nothing was changed." in output
+    engine = make_engine(scratch_url)
+    try:
+        with engine.connect() as again:
+            assert find_interrupted(STAIRWAY, again, stage_of(again)) is not None
+            assert not inspect(again).has_table("order")
+    finally:
+        engine.dispose()
+
+    finished = alembic("-x", f"url={url}", "-x", "allow_data_loss=true", "downgrade", "0003")
+    assert finished.returncode == 0, finished.stderr
 
 
 @mariadb_only

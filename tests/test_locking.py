@@ -221,7 +221,7 @@ def test_a_migration_blocked_by_a_reader_gives_up_in_one_line_having_changed_not
         assert_one_alembic_failure(result, *expected)
     elif database == "sqlite":
         # SQLite hashes under its lock, so the hashing was done and said before the COMMIT
-        assert result.stderr.startswith("revision 0004: hashed ")
+        assert result.stderr.startswith("users.password: hashed ")
         assert_one_line_error(result_without_first_line(result), *expected)
     else:
         assert_one_line_error(result, *expected)
