@@ -43,6 +43,8 @@ html_static_path = ["_static"]
 html_favicon = "_static/stairway-icon.svg"
 html_last_updated_fmt = None
 
-# the copy button copies what a reader types: the lines after >>> and ...
-copybutton_prompt_text = r">>> |\.\.\. "
+# the copy button copies what a reader types: the lines after >>>, ... and a
+# console's "$ ", never the output between them
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
