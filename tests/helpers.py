@@ -143,6 +143,16 @@ SCREEN = (40, 120)  # rows, columns: the terminal the walk is written for
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 
 
+def terminal_env(**extra: str) -> dict[str, str]:
+    """The environment of a pseudo-terminal: the terminal's own size, not $COLUMNS.
+
+    pytest-xdist's workers inherit COLUMNS=80 and LINES=24, which would win
+    over the window size every program asks the terminal for.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return {**env, "TERM": "xterm-256color", **extra}
+
+
 def terminal(*args: str, env: dict | None = None, cwd: Path = PROJECT):
     """Start `invoke ARGS` in a 120x40 pseudo-terminal; return the pexpect child."""
     import pexpect
@@ -151,7 +161,7 @@ def terminal(*args: str, env: dict | None = None, cwd: Path = PROJECT):
         sys.executable,
         ["-m", "invoke", *args],
         cwd=cwd,
-        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+        env=terminal_env(**(env or {})),
         dimensions=SCREEN,
         encoding="utf-8",
         timeout=120,

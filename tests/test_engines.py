@@ -167,16 +167,19 @@ def test_sqlite_enforces_foreign_keys_and_rolls_ddl_back(tmp_path):
     engine.dispose()
 
 
-def test_the_chosen_url_says_where_it_came_from(monkeypatch):
+def test_the_chosen_url_says_where_it_came_from(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///env.db")
     assert choose_url("sqlite:///given.db", "sqlite:///d.db").describe() == (
-        "database: sqlite:///given.db (from --url)"
+        f"database: sqlite:///given.db (from --url), the file {tmp_path.resolve() / 'given.db'}"
     )
     assert choose_url(None, "sqlite:///d.db").describe() == (
-        "database: sqlite:///env.db (from $DATABASE_URL)"
+        f"database: sqlite:///env.db (from $DATABASE_URL), the file {tmp_path.resolve() / 'env.db'}"
     )
     monkeypatch.setenv("DATABASE_URL", "")  # set but empty: as good as unset
-    assert choose_url(None, "sqlite:///d.db").describe() == "database: sqlite:///d.db (the default)"
+    assert choose_url(None, f"sqlite:///{tmp_path}/d.db").describe() == (
+        f"database: sqlite:///{tmp_path}/d.db (the default)"
+    )
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://me:s3cret@host/db")
     assert "s3cret" not in choose_url(None, "sqlite:///d.db").describe()
 

@@ -1,6 +1,5 @@
 """The walk as a person sees it: a 120x40 pseudo-terminal, a screen and a pause per stage."""
 
-import os
 import re
 import sqlite3
 import sys
@@ -14,7 +13,7 @@ from sqlalchemy_stairway import display
 from sqlalchemy_stairway import walk as walk_module
 from sqlalchemy_stairway.check.engines import make_engine
 from sqlalchemy_stairway.walk import Commands, Room, Walk
-from tests.helpers import PROJECT, SCREEN, invoke, screen_text, terminal
+from tests.helpers import PROJECT, SCREEN, invoke, screen_text, terminal, terminal_env
 
 PROMPT = "Enter: next stage · m: all of this stage · l: the lesson · q: stop here >"
 HEAD = STAIRWAY.head
@@ -185,7 +184,7 @@ def terminal_shell():
         "bash",
         ["--norc", "--noprofile"],
         cwd=PROJECT,
-        env={**os.environ, "TERM": "xterm-256color", "PS1": "$ "},
+        env=terminal_env(PS1="$ "),
         dimensions=SCREEN,
         encoding="utf-8",
         timeout=120,
