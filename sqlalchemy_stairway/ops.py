@@ -172,7 +172,9 @@ def lock_what_is_counted(operations: Operations, queries: Iterable[Select]) -> N
         return
     quote = bind.dialect.identifier_preparer.quote
     if dialect == "postgresql":
-        bind.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, tables))} IN EXCLUSIVE MODE")
+        _lock_through_deadlocks(
+            bind, f"LOCK TABLE {', '.join(map(quote, tables))} IN EXCLUSIVE MODE"
+        )
     elif dialect == "mysql":
         _lock_every_table(bind)
 
@@ -196,9 +198,38 @@ def _block_writers(operations: Operations, operation: BlockWritersOp) -> None:
     if dialect == "postgresql":
         quote = migration.dialect.identifier_preparer.quote
         names = ", ".join(quote(table) for table in operation.tables)
-        operations.execute(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+        statement = f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"
+        if migration.as_sql:
+            operations.execute(statement)
+        else:
+            _lock_through_deadlocks(operations.get_bind(), statement)
     elif dialect == "mysql" and not migration.as_sql:
         _lock_every_table(operations.get_bind())
+
+
+DEADLOCK = "40P01"
+DEADLOCK_RETRIES = 10
+
+
+def _lock_through_deadlocks(bind: Connection, statement: str) -> None:
+    """Take PostgreSQL table locks, queueing again when a deadlock picks us.
+
+    LOCK TABLE takes its tables one by one; a writer that holds the second
+    and waits for the first deadlocks with it, and PostgreSQL aborts one of
+    the two.  Under a savepoint the migration gives up only the locks of this
+    statement, lets the writer finish, and asks again.
+    """
+    for attempt in range(DEADLOCK_RETRIES):
+        savepoint = bind.begin_nested()
+        try:
+            bind.exec_driver_sql(statement)
+        except DBAPIError as exc:
+            savepoint.rollback()
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt == DEADLOCK_RETRIES - 1:
+                raise
+        else:
+            savepoint.commit()  # RELEASE: the transaction keeps the locks
+            return
 
 
 def _lock_every_table(bind: Connection) -> None:

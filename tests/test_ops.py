@@ -84,3 +84,57 @@ def test_a_row_written_between_the_count_and_the_drop_is_never_lost_unseen(
     # the writer was kept out until the table was gone, and told so: nothing lost unseen
     [error] = written
     assert error is not None and "order" in str(error.orig)
+
+
+@pytest.mark.parametrize("database", on_databases("postgresql"))
+def test_a_table_lock_a_deadlock_gave_up_is_asked_for_again(scratch_url, database):
+    """A writer holding the second table and wanting the first: the migration queues again."""
+    from sqlalchemy_stairway.ops import _lock_through_deadlocks
+
+    engine = make_engine(scratch_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE a (id INTEGER)"))
+        connection.execute(text("CREATE TABLE b (id INTEGER)"))
+    locks_asked: list[str] = []
+    outcome: list[BaseException | None] = []
+    try:
+        with engine.connect() as migration, engine.connect() as writer:
+            # the migration is the one PostgreSQL's deadlock check picks
+            migration.execute(text("SET deadlock_timeout = '100ms'"))
+            writer.execute(text("SET deadlock_timeout = '10s'"))
+            event.listen(
+                migration,
+                "before_cursor_execute",
+                lambda _c, _cur, sql, *_: locks_asked.append(sql) if "LOCK" in sql else None,
+            )
+            writer.execute(text("INSERT INTO b VALUES (1)"))  # holds b
+
+            def lock() -> None:
+                try:
+                    _lock_through_deadlocks(migration, "LOCK TABLE a, b IN ACCESS EXCLUSIVE MODE")
+                    outcome.append(None)
+                except BaseException as exc:
+                    outcome.append(exc)
+
+            thread = threading.Thread(target=lock)
+            thread.start()
+            waiting = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+            for _ in range(100):
+                if writer.execute(text(waiting)).scalar():
+                    break
+                time.sleep(0.05)
+            writer.execute(text("SELECT count(*) FROM a"))  # waits for a: a deadlock
+            writer.commit()
+            thread.join(30)
+            assert outcome == [None]
+            assert len(locks_asked) >= 2, locks_asked  # given up once, asked again
+            held = migration.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() "
+                    "AND mode = 'AccessExclusiveLock' AND granted AND relation IS NOT NULL"
+                )
+            ).scalar()
+            assert held == 2
+            migration.rollback()
+    finally:
+        engine.dispose()

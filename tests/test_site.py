@@ -20,6 +20,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+from scripts.lessons import all_pages
 from scripts.site import DOCS_PACKAGES, PROJECT_ROOT, build_site, serving
 from stairway_site.project import repository_path, site_stages, stage_files
 from tests.chromium import BrowserError, Chromium
@@ -74,6 +75,10 @@ STAGES = site_stages()
 
 def lesson_page(stage) -> str:
     return repository_path(stage.lesson).removesuffix(".md") + ".html"
+
+
+# the stairway as a reader climbs it: each lesson, then the pages read after it
+STAIRWAY_PAGES = [repository_path(page.path).removesuffix(".md") + ".html" for page in all_pages()]
 
 
 @pytest.fixture(scope="module")
@@ -214,16 +219,16 @@ def test_each_lesson_marks_what_runs_and_what_is_quoted_each_with_a_copy_button(
     assert visit.copy_buttons == visit.runs + visit.legacy + visit.shown + commands
 
 
-@pytest.mark.parametrize("name", ["README.html", *(lesson_page(s) for s in STAGES)])
+@pytest.mark.parametrize("name", ["README.html", *STAIRWAY_PAGES])
 def test_every_page_shows_the_stairway_in_stage_order(
     visits: dict[str, Visit], address: str, name: str
 ) -> None:
     steps = [urldefrag(link)[0] for link in visits[name].stairway]  # "#" on the page itself
-    assert steps == [address + lesson_page(stage) for stage in STAGES]
+    assert steps == [address + page for page in STAIRWAY_PAGES]
 
 
 def test_previous_and_next_walk_the_stairway(visits: dict[str, Visit], address: str) -> None:
-    walk = ["README.html", *(lesson_page(stage) for stage in STAGES), "docs/benchmarks.html"]
+    walk = ["README.html", *STAIRWAY_PAGES, "docs/benchmarks.html"]
     for before, page, after in zip(walk, walk[1:], walk[2:], strict=False):
         assert visits[page].neighbours == [address + before, address + after], page
 
