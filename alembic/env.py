@@ -71,6 +71,10 @@ target_metadata = HEAD.metadata
 POSTGRESQL_STATEMENT_TIMEOUT = "60s"
 
 
+class RefusedUntouched(CommandError):
+    """A refusal made before this run wrote anything: its words need no aftermath."""
+
+
 def database_url() -> str:
     """Return the URL from -x url=..., else $DATABASE_URL, else alembic.ini."""
     return (
@@ -168,7 +172,7 @@ def refuse_to_leave_a_move_half_way(connection: Connection) -> None:
         return
     target = destination(STAIRWAY, context.script, start, argument)
     if target is None or not found.finished_by(target):
-        raise CommandError(f"{found}. Nothing was changed.")
+        raise RefusedUntouched(f"{found}. Nothing was changed.")
 
 
 def check_foreign_keys(connection: Connection, watch: OrphanWatch) -> None:
@@ -256,6 +260,8 @@ def run_on_its_own(connection: Connection) -> None:
         before = read_stage(STAIRWAY, connection)
     try:
         run_migrations(connection)
+    except RefusedUntouched:
+        raise  # said before this run wrote anything: true as it stands
     except CommandError as exc:
         said = str(exc)
     except DBAPIError as exc:

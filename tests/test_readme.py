@@ -25,7 +25,9 @@ def first_migration_commands() -> list[str]:
 def run(line: str, folder: Path) -> subprocess.CompletedProcess:
     program, *arguments = shlex.split(line)
     assert program in ("invoke", "alembic"), line
-    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    # a newcomer as the README has them: the default database, no server configured
+    unset = {"DATABASE_URL", "TUTORIAL_POSTGRES_URL", "TUTORIAL_MARIADB_URL"}
+    environment = {key: value for key, value in os.environ.items() if key not in unset}
     return subprocess.run(
         [sys.executable, "-m", program, *arguments],
         cwd=folder,
