@@ -247,7 +247,17 @@ def test_a_scaffolded_many_to_many_stage_passes_the_suite(tmp_path):
 
     report = tmp_path / "suite.xml"
     result = run(
-        project, "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", servers=False
+        project,
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={report}",
+        # the workflow page's examples take revision 0005 as the head and write it
+        # again: a new stage rewrites that page by hand (README, "Writing a new stage")
+        "--deselect",
+        "tests/test_lessons.py::test_the_other_pages_examples_run[alembic-workflow.md]",
+        servers=False,
     )
     counts, names, tail = outcome(report, result)
     assert result.returncode == 0, tail
