@@ -1,4 +1,4 @@
-"""What a difference costs: backfills, values made at run time, MariaDB's invented values."""
+"""What a difference costs: backfills, dropped values, values made at run time, MariaDB's."""
 
 import datetime
 import uuid
@@ -6,7 +6,9 @@ import uuid
 from sqlalchemy_stairway.check.classify import (
     backfill,
     changed_cells,
+    dropped_by_upgrade,
     invented_values,
+    nulls_filled,
     runtime_values,
 )
 
@@ -101,3 +103,55 @@ def test_values_in_a_table_the_upgrade_gave_a_new_key_are_not_a_backfill():
     before = {"accounts": [{"id": 1, "plan": None}]}
     down = {"accounts": [{"id": 1, "plan": "free"}]}
     assert backfill(BEFORE, keyed, before, down) is None
+
+
+def test_nulls_the_upgrade_filled_and_the_downgrade_kept_lose_nothing():
+    before = {"accounts": [{"id": 1, "plan": None}, {"id": 2, "plan": "pro"}]}
+    down = {"accounts": [{"id": 1, "plan": "free"}, {"id": 2, "plan": "pro"}]}
+    reason = nulls_filled(before, down)
+    assert reason.startswith("a backfill: the upgrade fills NULLs in accounts.plan")
+    # a value overwritten is lost: not a fill
+    overwritten = {"accounts": [{"id": 1, "plan": "free"}, {"id": 2, "plan": "free"}]}
+    assert nulls_filled(before, overwritten) is None
+
+
+NOTES = "written by hand, kept for years"
+
+
+def test_values_in_a_column_the_upgrade_dropped_cannot_come_back():
+    after = reading(id=("INTEGER", False, None))
+    before = {"accounts": [{"id": 1, "plan": NOTES}]}
+    down = {"accounts": [{"id": 1, "plan": None}]}
+    upgraded = {"accounts": [{"id": 1}]}
+    reason = dropped_by_upgrade(BEFORE, after, before, down, upgraded)
+    assert reason == "the upgrade drops accounts.plan: their values cannot come back"
+
+
+def test_values_the_upgrade_moved_elsewhere_are_the_downgrades_to_bring_back():
+    after = reading(id=("INTEGER", False, None), notes=("TEXT", True, None))
+    before = {"accounts": [{"id": 1, "plan": NOTES}]}
+    down = {"accounts": [{"id": 1, "plan": None}]}
+    moved = {"accounts": [{"id": 1, "notes": NOTES}]}
+    assert dropped_by_upgrade(BEFORE, after, before, down, moved) is None
+
+
+def test_a_loss_outside_what_the_upgrade_dropped_is_not_explained():
+    after = reading(id=("INTEGER", False, None))
+    before = {"accounts": [{"id": 1, "plan": NOTES}, {"id": 2, "plan": None}]}
+    down = {"accounts": [{"id": 1, "plan": None}]}  # a row gone too
+    assert dropped_by_upgrade(BEFORE, after, before, down, {"accounts": [{"id": 1}]}) is None
+    # nothing dropped: nothing explained
+    same = {"accounts": [{"id": 1, "plan": None}]}
+    assert dropped_by_upgrade(BEFORE, BEFORE, before, same, before) is None
+
+
+def test_rows_read_in_the_order_of_a_new_uuid_are_the_same_rows():
+    after = reading(id=("UUID", False, None), owner=("VARCHAR(20)", False, None))
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    c, d = str(uuid.uuid4()), str(uuid.uuid4())
+    first = {"accounts": [{"id": a, "owner": "ann"}, {"id": b, "owner": "bob"}]}
+    second = {"accounts": [{"id": c, "owner": "bob"}, {"id": d, "owner": "ann"}]}
+    assert "accounts.id (the upgrade makes UUIDs" in runtime_values(BEFORE, after, first, second)
+    # another owner is another row, whatever the order
+    other = {"accounts": [{"id": c, "owner": "bob"}, {"id": d, "owner": "eve"}]}
+    assert runtime_values(BEFORE, after, first, other) is None

@@ -104,3 +104,24 @@ def test_squawks_findings_are_warnings_that_leave_the_exit_status_alone(database
     assert said, "squawk found nothing to say about renaming a table and a column"
     assert any("renaming-" in line for r in said for line in r.lines)
     assert report.exit_status == 0
+
+
+def test_an_index_declared_twice_alike_is_compared_once_and_said():
+    import sqlalchemy as sa
+
+    from sqlalchemy_stairway.check.project_checks import once_each
+
+    metadata = sa.MetaData(naming_convention={"ix": "ix_%(table_name)s__%(column_0_name)s"})
+    table = sa.Table("artifact", metadata, sa.Column("key", sa.String(40), index=True))
+    sa.Index("ix_artifact__key", table.c.key)  # as __table_args__ repeats it
+    compared, said = once_each(metadata)
+    assert said == "index ix_artifact__key on artifact twice alike; each is compared once"
+    assert len(compared.tables["artifact"].indexes) == 1
+    assert len(table.indexes) == 2, "the project's own models are left as they are"
+    compared.create_all(sa.create_engine("sqlite://"))
+    # one name on other columns is no repetition: left for the comparison to refuse
+    other = sa.MetaData()
+    clash = sa.Table("t", other, sa.Column("a", sa.Integer), sa.Column("b", sa.Integer))
+    sa.Index("ix_t", clash.c.a)
+    sa.Index("ix_t", clash.c.b)
+    assert once_each(other) == (other, "")

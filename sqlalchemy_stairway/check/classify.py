@@ -3,6 +3,12 @@
 - A **backfill** (the upgrade fills values in columns whose schema it
   leaves as it was) has nothing a downgrade could give back: its no-op
   downgrade is a warning, with its reason, not a defect.
+- Values that were **NULL** and that the upgrade filled (before a column
+  becomes NOT NULL, or beside a new index) lost nothing: a downgrade that
+  keeps them is a warning, whatever else it undoes.
+- What the upgrade **drops** (a column, a table) takes its values with it:
+  no downgrade can bring them back, unless the upgrade moved them to
+  another place, which the downgrade must then read back.
 - A column filled at **run time** (a ``now()`` or ``gen_random_uuid()``
   default, or a ``uuid4()`` called by the revision) gets other values on
   each upgrade: ``reupgrade`` says so as a warning.
@@ -66,6 +72,77 @@ def backfill(
     )
 
 
+def nulls_filled(before_rows: dict, down_rows: dict) -> str | None:
+    """Why values changed by an upgrade and kept by its downgrade lose nothing, or None.
+
+    True when every value that differs after upgrade → downgrade was NULL
+    before: the upgrade filled missing values and the downgrade keeps them.
+    """
+    cells = changed_cells(before_rows, down_rows)
+    if not cells or any(was is not None for values in cells.values() for was, _ in values):
+        return None
+    columns = ", ".join(f"{table}.{column}" for table, column in sorted(cells))
+    return f"a backfill: the upgrade fills NULLs in {columns}; its downgrade rightly keeps them"
+
+
+def dropped_by_upgrade(
+    before_structure: dict, after_structure: dict, before_rows: dict, down_rows: dict, after_rows
+) -> str | None:
+    """Why rows changed by upgrade → downgrade went with what the upgrade dropped, or None.
+
+    Every difference must lie in a table or column the upgrade dropped, and
+    none of the dropped text may be found anywhere after the upgrade (moved
+    data is the downgrade's to read back).
+    """
+    before_tables, after_tables = before_structure["tables"], after_structure["tables"]
+    dropped_tables = set(before_tables) - set(after_tables)
+    dropped_columns = {
+        table: set(parts["columns"]) - set(after_tables[table]["columns"])
+        for table, parts in before_tables.items()
+        if table in after_tables
+    }
+    dropped_values: set[str] = set()
+    for table in sorted(set(before_rows) | set(down_rows)):
+        old, new = before_rows.get(table), down_rows.get(table)
+        if table in dropped_tables:
+            dropped_values |= {v for row in old or [] for v in row.values() if _telling(v)}
+            continue
+        if old is None or new is None:
+            continue
+        gone = dropped_columns.get(table, set())
+        kept = (set(old[0]) if old else set()) & (set(new[0]) if new else set()) - gone
+        if len(old) != len(new) or _projected(old, kept) != _projected(new, kept):
+            return None
+        dropped_values |= {row[c] for row in old for c in gone if _telling(row.get(c))}
+    if not any(before_rows.get(t) for t in dropped_tables) and not any(
+        before_rows.get(t) for t, columns in dropped_columns.items() if columns
+    ):
+        return None
+    # moved data lands in what the upgrade made: a new table or a new column
+    made = "\n".join(
+        str(value)
+        for table, rows in after_rows.items()
+        for row in rows
+        for column, value in row.items()
+        if column not in before_tables.get(table, {}).get("columns", {})
+    )
+    if any(value in made for value in dropped_values):
+        return None
+    names = sorted(dropped_tables) + sorted(
+        f"{table}.{column}" for table, columns in dropped_columns.items() for column in columns
+    )
+    return f"the upgrade drops {', '.join(names)}: their values cannot come back"
+
+
+def _telling(value: Any) -> bool:
+    """A value distinctive enough to be recognised if the upgrade moved it elsewhere."""
+    return isinstance(value, str) and len(value) >= 8 and not _is_uuid(value)
+
+
+def _projected(rows: list[dict], columns: set[str]) -> list[str]:
+    return sorted(repr(sorted((c, row.get(c)) for c in columns)) for row in rows)
+
+
 def data_only(before_structure: dict, after_structure: dict) -> bool:
     """True when an upgrade left the schema exactly as it was (it moved data, if anything)."""
     return before_structure == after_structure
@@ -84,17 +161,39 @@ def runtime_values(
     cells = changed_cells(first, second)
     if not cells:
         return None
-    reasons = []
+    reasons = {}
     for (table, column), values in sorted(cells.items()):
         default = (_column(after_structure, table, column) or (None,) * 4)[3]
         if runtime(default):
-            reasons.append(f"{table}.{column} (its default {default} runs at each insert)")
+            reasons[table, column] = f"{table}.{column} (its default {default} runs at each insert)"
         elif all(_made_at_run_time(v) for pair in values for v in pair):
             kind = "UUIDs" if _is_uuid(values[0][1]) else "times"
-            reasons.append(f"{table}.{column} (the upgrade makes {kind} each time it runs)")
-        else:
-            return None
-    return "values made at run time differ on the second upgrade: " + ", ".join(reasons)
+            reasons[table, column] = (
+                f"{table}.{column} (the upgrade makes {kind} each time it runs)"
+            )
+    if set(reasons) != set(cells) and not _same_but_for(first, second, set(reasons)):
+        return None
+    return "values made at run time differ on the second upgrade: " + ", ".join(
+        reasons[key] for key in sorted(reasons)
+    )
+
+
+def _same_but_for(first: dict, second: dict, made: set[tuple[str, str]]) -> bool:
+    """Whether the rows are the same, in any order, once the columns in ``made`` are set aside.
+
+    Rows read in the order of a key made at run time (a new UUID) come back
+    in another order on each upgrade: compared row by row, every column
+    seems to change.
+    """
+    if not made:
+        return False
+    for table in set(first) | set(second):
+        gone = {column for t, column in made if t == table}
+        old, new = first.get(table) or [], second.get(table) or []
+        columns = (set(old[0]) if old else set()) | (set(new[0]) if new else set())
+        if _projected(old, columns - gone) != _projected(new, columns - gone):
+            return False
+    return True
 
 
 def _made_at_run_time(value: Any) -> bool:

@@ -668,6 +668,13 @@ class Walk:
         backfill = None
         if lost and not lossy and static.noop_downgrade(revision.path):
             backfill = classify.backfill(before_structure, after_structure, before_rows, down_rows)
+        if lost and not lossy and not backfill:
+            backfill = classify.nulls_filled(before_rows, down_rows)
+        dropped = None
+        if lost and not lossy and not backfill:
+            dropped = classify.dropped_by_upgrade(
+                before_structure, after_structure, before_rows, down_rows, after_rows
+            )
         if lost and lossy:
             self.result(
                 "downgrade-data",
@@ -675,8 +682,8 @@ class Walk:
                 WARNING,
                 [f"lossy by design ({lossy}): {lost[0]}", *lost[1:3]],
             )
-        elif backfill:
-            self.result("downgrade-data", rid, WARNING, [backfill, *lost])
+        elif backfill or dropped:
+            self.result("downgrade-data", rid, WARNING, [backfill or dropped, *lost])
         else:
             self.verdict("downgrade-data", rid, lost, "upgrade then downgrade changed rows: ")
 
@@ -862,6 +869,9 @@ class Walk:
         if metadata is None:
             self.result("models-match", heads, SKIPPED, ["env.py sets no target_metadata"])
             return
+        metadata, twice = once_each(metadata)
+        if twice:
+            self.result("models-match", heads, WARNING, [f"the models declare {twice}"])
         options = self.project.comparison_options
         try:
             context = MigrationContext.configure(
@@ -981,3 +991,32 @@ def comparable(found: dict, options) -> dict:
             )
         tables[table] = {**parts, "columns": columns}
     return {**found, "tables": tables}
+
+
+def once_each(metadata: MetaData) -> tuple[MetaData, str]:
+    """``metadata`` with an index declared twice alike kept once, and what was declared twice.
+
+    ``Column(index=True)`` and an ``Index`` of the same name and columns in
+    ``__table_args__`` make two objects that ``create_all()`` creates twice
+    (Prefect's ``artifact.key``); the database can only hold one.  Two that
+    differ are left as they are: the comparison then says the models fail.
+    """
+    twice = []
+    for table in metadata.tables.values():
+        seen: dict[str, tuple] = {}
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            shape = (tuple(str(c) for c in index.expressions), index.unique, index.kwargs)
+            if index.name is not None and seen.get(index.name) == shape:
+                twice.append(f"index {index.name} on {table.name}")
+            seen.setdefault(index.name, shape)
+    if not twice:
+        return metadata, ""
+    copy = MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.tables.values():
+        copied = table.to_metadata(copy)
+        kept: set[str] = set()
+        for index in sorted(copied.indexes, key=lambda i: str(i.name)):
+            if index.name in kept and f"index {index.name} on {table.name}" in twice:
+                copied.indexes.discard(index)
+            kept.add(index.name)
+    return copy, ", ".join(twice) + " twice alike; each is compared once"
