@@ -118,6 +118,13 @@ def test_an_index_declared_twice_alike_is_compared_once_and_said():
     assert said == "index ix_artifact__key on artifact twice alike; each is compared once"
     assert len(compared.tables["artifact"].indexes) == 1
     assert len(table.indexes) == 2, "the project's own models are left as they are"
+    # an index made on one dialect only stays so in the copy
+    sa.Index("ix_artifact__key_gin", table.c.key, postgresql_using="gin").ddl_if(
+        dialect="postgresql"
+    )
+    compared, _ = once_each(metadata)
+    [gin] = [i for i in compared.tables["artifact"].indexes if i.name == "ix_artifact__key_gin"]
+    assert gin._ddl_if.dialect == "postgresql"
     compared.create_all(sa.create_engine("sqlite://"))
     # one name on other columns is no repetition: left for the comparison to refuse
     other = sa.MetaData()

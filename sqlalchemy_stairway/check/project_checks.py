@@ -1014,9 +1014,14 @@ def once_each(metadata: MetaData) -> tuple[MetaData, str]:
     copy = MetaData(naming_convention=metadata.naming_convention)
     for table in metadata.tables.values():
         copied = table.to_metadata(copy)
+        # a copy forgets an index's .ddl_if(dialect=...), which create_all and
+        # the project's include_object read
+        made_if = {index.name: index._ddl_if for index in table.indexes}
         kept: set[str] = set()
         for index in sorted(copied.indexes, key=lambda i: str(i.name)):
             if index.name in kept and f"index {index.name} on {table.name}" in twice:
                 copied.indexes.discard(index)
+            elif made_if.get(index.name) is not None:
+                index._ddl_if = made_if[index.name]
             kept.add(index.name)
     return copy, ", ".join(twice) + " twice alike; each is compared once"
