@@ -23,13 +23,13 @@ project = "SQLAlchemy Stairway"
 author = "The SQLAlchemy Stairway authors"
 copyright = "2026, " + author
 
-extensions = ["myst_parser", "sphinx_copybutton", "stairway_site"]
+extensions = ["sphinx.ext.autodoc", "myst_parser", "sphinx_copybutton", "stairway_site"]
 
 root_doc = "docs/index"
 include_patterns = [
     "docs/index.md",
     "docs/guide/*.md",
-    "docs/api.md",
+    "docs/api.rst",
     "docs/exercises/*.md",
     "docs/lessons/*.md",
     "docs/benchmarks.md",

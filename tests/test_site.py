@@ -89,10 +89,12 @@ EXERCISE_PAGES = [
     for number, exercise in enumerate(EXERCISES, start=1)
 ]
 HOME = "docs/index.html"
+API_PAGE = "docs/api.html"
 GUIDE_PAGES = [
     "docs/guide/tutorial.html",
     "docs/guide/how-to.html",
     "docs/guide/reference.html",
+    API_PAGE,
 ]
 
 
@@ -297,3 +299,48 @@ def test_search_finds_batch_alter_table(browser: Chromium, address: str) -> None
     assert not page.problems
     lessons = {address + lesson_page(stage) for stage in STAGES}
     assert {urldefrag(link)[0] for link in found} & lessons, summary
+
+
+def registered_operations() -> list[str]:
+    """The names of every operation the library registers on Alembic's ``op``."""
+    from alembic.operations import MigrateOperation
+
+    from sqlalchemy_stairway import hashing, ops
+
+    return sorted(
+        name
+        for module in (ops, hashing)
+        for kind in vars(module).values()
+        if isinstance(kind, type)
+        and issubclass(kind, MigrateOperation)
+        and kind.__module__ == module.__name__
+        for name, value in vars(kind).items()
+        if isinstance(value, classmethod)
+    )
+
+
+def test_the_api_reference_documents_every_operation_option_and_hook(
+    visits: dict[str, Visit],
+) -> None:
+    from sqlalchemy_stairway.check import pytest_plugin
+    from sqlalchemy_stairway.check.cli import parser
+    from stairway_site.api import IniRecorder, subparser
+
+    ids = visits[API_PAGE].ids
+    operations = registered_operations()
+    assert len(operations) >= 8
+    missing = [f"op.{name}" for name in operations if f"op.{name}" not in ids]
+    options = [
+        option.lstrip("-")
+        for action in subparser(parser(), "check")._actions
+        for option in action.option_strings
+        if option not in ("-h", "--help")
+    ]
+    missing += [o for o in options if f"cmdoption-stairway-check-{o}" not in ids]
+    recorder = IniRecorder()
+    pytest_plugin.pytest_addoption(recorder)
+    missing += [n for n, *_ in recorder.options if f"confval-{n}" not in ids]
+    for hook in ("hooks_file", "load_hooks"):
+        if f"sqlalchemy_stairway.check.hooks.{hook}" not in ids:
+            missing.append(hook)
+    assert not missing, f"not in the API reference: {missing}"

@@ -10,6 +10,9 @@ It adds, without copying or changing a file:
   models, what the stage changed, the runnable examples told apart from the
   era's quoted code, and links to the stage's revision, models and golden
   SQL (:mod:`.lessons`);
+- the API reference's directives, each documenting what a reader calls
+  from the code itself: ``op.*`` operations, the ``stairway check``
+  command's options, the pytest plugin's ini options (:mod:`.api`);
 - a highlighted page for each of those files and for every repository file
   the README or a lesson links to (:mod:`.sources`).
 
@@ -18,7 +21,7 @@ It adds, without copying or changing a file:
 
 from sphinx.application import Sphinx
 
-from stairway_site import console, lessons, navigation, pages, sources
+from stairway_site import api, console, lessons, navigation, pages, sources
 
 
 def setup(app: Sphinx) -> dict:
@@ -27,6 +30,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", navigation.add_stairway)
     app.connect("build-finished", navigation.write_home_redirect)
     pages.setup(app)
+    api.setup(app)
     lessons.setup(app)
     console.setup(app)
     sources.setup(app)
