@@ -1,10 +1,12 @@
-"""The site: built from the README and the lessons, then read page by page in headless Chromium.
+"""The site: built from the lessons, the README and the exercises, read in headless Chromium.
 
 Every HTML page of the build is opened in a real browser and must load
 without a console error, an exception or a failed request; every link
 between pages must lead to a page (and an anchor) that exists; every
 lesson's diagram must have become a picture; search must find a word of
-the lessons.  A screenshot of each stage's page, at its diagram, goes to
+the lessons; the landing page leads to the tutorial, the checks and the
+reference; every README section is on one guide page; every exercise has
+its page, after the last stage.  A screenshot of each stage's page, at its diagram, goes to
 ``site-screenshots/`` for a person to look at (CI keeps the folder).
 
 Chromium is Debian's package (``apt-get install -y chromium``); without it
@@ -20,8 +22,10 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+from scripts.exercises import EXERCISES
 from scripts.lessons import all_pages
 from scripts.site import DOCS_PACKAGES, PROJECT_ROOT, build_site, serving
+from stairway_site.pages import anchors_of, readme_sections
 from stairway_site.project import repository_path, site_stages, stage_files
 from tests.chromium import BrowserError, Chromium
 
@@ -79,6 +83,19 @@ def lesson_page(stage) -> str:
 
 # the stairway as a reader climbs it: each lesson, then the pages read after it
 STAIRWAY_PAGES = [repository_path(page.path).removesuffix(".md") + ".html" for page in all_pages()]
+# the steps after the last stage: a page per exercise, in their order
+EXERCISE_PAGES = [
+    f"docs/exercises/{number}-{exercise.slug}.html"
+    for number, exercise in enumerate(EXERCISES, start=1)
+]
+HOME = "docs/index.html"
+API_PAGE = "docs/api.html"
+GUIDE_PAGES = [
+    "docs/guide/tutorial.html",
+    "docs/guide/how-to.html",
+    "docs/guide/reference.html",
+    API_PAGE,
+]
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +138,9 @@ def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
     for path in sorted(site.rglob("*.html")):
         name = path.relative_to(site).as_posix()
         page = browser.open(address + name)
-        if name == "index.html":  # it sends the visitor on to the README
+        if name == "index.html":  # it sends the visitor on to the landing page
             browser.wait_for("Page.loadEventFired")
-            assert browser.evaluate("location.pathname") == "/README.html"
+            assert browser.evaluate("location.pathname") == "/" + HOME
         visit = Visit(
             problems=page.problems,
             links=browser.evaluate(LINKS),
@@ -145,8 +162,8 @@ def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
 
 
 def test_every_page_is_opened(visits: dict[str, Visit]) -> None:
-    expected = {"index.html", "README.html", "search.html", "docs/benchmarks.html"}
-    expected |= {lesson_page(stage) for stage in STAGES}
+    expected = {"index.html", HOME, "search.html", "docs/benchmarks.html"}
+    expected |= {lesson_page(stage) for stage in STAGES} | set(EXERCISE_PAGES) | set(GUIDE_PAGES)
     expected |= {f"code/{repository_path(p)}.html" for s in STAGES for p in stage_files(s)}
     assert expected <= set(visits), f"pages not built: {sorted(expected - set(visits))}"
 
@@ -219,7 +236,7 @@ def test_each_lesson_marks_what_runs_and_what_is_quoted_each_with_a_copy_button(
     assert visit.copy_buttons == visit.runs + visit.legacy + visit.shown + commands
 
 
-@pytest.mark.parametrize("name", ["README.html", *STAIRWAY_PAGES])
+@pytest.mark.parametrize("name", [HOME, *STAIRWAY_PAGES, EXERCISE_PAGES[0]])
 def test_every_page_shows_the_stairway_in_stage_order(
     visits: dict[str, Visit], address: str, name: str
 ) -> None:
@@ -228,16 +245,47 @@ def test_every_page_shows_the_stairway_in_stage_order(
 
 
 def test_previous_and_next_walk_the_stairway(visits: dict[str, Visit], address: str) -> None:
-    walk = ["README.html", *STAIRWAY_PAGES, "docs/benchmarks.html"]
+    walk = [HOME, *STAIRWAY_PAGES, *EXERCISE_PAGES, *GUIDE_PAGES]
     for before, page, after in zip(walk, walk[1:], walk[2:], strict=False):
         assert visits[page].neighbours == [address + before, address + after], page
 
 
-def test_the_readme_is_the_home_page_with_its_tables(site: Path) -> None:
-    home = (site / "README.html").read_text(encoding="utf-8")
-    assert home.count("<table") >= 4
+def test_the_landing_page_leads_to_the_tutorial_the_checks_and_the_reference(
+    visits: dict[str, Visit], address: str
+) -> None:
+    links = {urldefrag(link)[0] for link in visits[HOME].links}
+    assert {
+        address + lesson_page(STAGES[0]),
+        address + "docs/guide/how-to.html",
+        address + "docs/guide/reference.html",
+    } <= links
+
+
+def test_every_readme_section_is_on_a_guide_page(site: Path) -> None:
+    guides = "".join((site / page).read_text(encoding="utf-8") for page in GUIDE_PAGES)
+    guides += (site / "docs/guide/explanation.html").read_text(encoding="utf-8")
+    guides += (site / "docs/guide/changelog.html").read_text(encoding="utf-8")
+    missing = [
+        section.title
+        for section in readme_sections()
+        if not any(f'id="{anchor}"' in guides for anchor in anchors_of(section.title))
+    ]
+    assert not missing, f"README sections not on the site: {missing}"
+    tutorial = (site / "docs/guide/tutorial.html").read_text(encoding="utf-8")
+    assert tutorial.count("<table") >= 2  # the stages', the exercises'
     for stage in STAGES:
-        assert f'href="{lesson_page(stage)}"' in home
+        assert f'href="../{lesson_page(stage).removeprefix("docs/")}"' in tutorial
+
+
+@pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
+def test_each_exercise_page_shows_its_task_with_copyable_commands(
+    visits: dict[str, Visit], site: Path, number: int
+) -> None:
+    page = EXERCISE_PAGES[number - 1]
+    text = re.sub(r"<[^>]+>", "", (site / page).read_text(encoding="utf-8"))
+    assert f"Exercise {number}: " in text
+    assert f"invoke exercise {number} --check" in text
+    assert visits[page].copy_buttons >= 1  # the commands, to copy
 
 
 def test_search_finds_batch_alter_table(browser: Chromium, address: str) -> None:
@@ -251,3 +299,48 @@ def test_search_finds_batch_alter_table(browser: Chromium, address: str) -> None
     assert not page.problems
     lessons = {address + lesson_page(stage) for stage in STAGES}
     assert {urldefrag(link)[0] for link in found} & lessons, summary
+
+
+def registered_operations() -> list[str]:
+    """The names of every operation the library registers on Alembic's ``op``."""
+    from alembic.operations import MigrateOperation
+
+    from sqlalchemy_stairway import hashing, ops
+
+    return sorted(
+        name
+        for module in (ops, hashing)
+        for kind in vars(module).values()
+        if isinstance(kind, type)
+        and issubclass(kind, MigrateOperation)
+        and kind.__module__ == module.__name__
+        for name, value in vars(kind).items()
+        if isinstance(value, classmethod)
+    )
+
+
+def test_the_api_reference_documents_every_operation_option_and_hook(
+    visits: dict[str, Visit],
+) -> None:
+    from sqlalchemy_stairway.check import pytest_plugin
+    from sqlalchemy_stairway.check.cli import parser
+    from stairway_site.api import IniRecorder, subparser
+
+    ids = visits[API_PAGE].ids
+    operations = registered_operations()
+    assert len(operations) >= 8
+    missing = [f"op.{name}" for name in operations if f"op.{name}" not in ids]
+    options = [
+        option.lstrip("-")
+        for action in subparser(parser(), "check")._actions
+        for option in action.option_strings
+        if option not in ("-h", "--help")
+    ]
+    missing += [o for o in options if f"cmdoption-stairway-check-{o}" not in ids]
+    recorder = IniRecorder()
+    pytest_plugin.pytest_addoption(recorder)
+    missing += [n for n, *_ in recorder.options if f"confval-{n}" not in ids]
+    for hook in ("hooks_file", "load_hooks"):
+        if f"sqlalchemy_stairway.check.hooks.{hook}" not in ids:
+            missing.append(hook)
+    assert not missing, f"not in the API reference: {missing}"

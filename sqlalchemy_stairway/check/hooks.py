@@ -52,6 +52,8 @@ from sqlalchemy_stairway.check.errors import StairwayError
 
 @dataclass
 class Hooks:
+    """The hooks a project gave, each None (or empty) when its file does not define it."""
+
     before_revision: Callable[[Connection, str], set[str] | None] | None = None
     shape_row: Callable[[str, str, dict], dict | None] | None = None
     starting_schema: Callable[[Connection], str | None] | None = None
@@ -74,6 +76,11 @@ def hooks_file(ini: Path, given: str | Path | None) -> Path | None:
 
 
 def load_hooks(path: Path | None) -> Hooks:
+    """Run the hooks file at ``path`` and return what it defines (no file: no hooks).
+
+    A ``path`` that is not a file raises :class:`StairwayError`, saying
+    how to fix ``--hooks`` or ``[stairway] hooks``.
+    """
     if path is None:
         return Hooks()
     if not path.is_file():
