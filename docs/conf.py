@@ -23,7 +23,7 @@ project = "SQLAlchemy Stairway"
 author = "The SQLAlchemy Stairway authors"
 copyright = "2026, " + author
 
-extensions = ["sphinx.ext.autodoc", "myst_parser", "sphinx_copybutton", "stairway_site"]
+extensions = ["sphinx.ext.autodoc", "myst_parser", "stairway_site"]
 
 root_doc = "docs/index"
 include_patterns = [
@@ -55,9 +55,3 @@ html_title = "SQLAlchemy Stairway"
 html_static_path = ["_static"]
 html_favicon = "_static/stairway-icon.svg"
 html_last_updated_fmt = None
-
-# the copy button copies what a reader types: the lines after >>>, ... and a
-# console's "$ ", never the output between them
-copybutton_prompt_text = r">>> |\.\.\. |\$ "
-copybutton_prompt_is_regexp = True
-copybutton_only_copy_prompt_lines = True

@@ -34,11 +34,17 @@ pytestmark = pytest.mark.full
 
 SCREENSHOTS = PROJECT_ROOT / "site-screenshots"
 SEARCHED_WORD = "batch_alter_table"
-SCROLL_TO = """(() => {
+# below a phone's header; the last step down, so the theme's "back to top" (shown when a
+# reader scrolls up) stays hidden
+SCROLL_TO = """(async () => {
+    const frame = () => new Promise(done => requestAnimationFrame(done));
+    const frames = async () => { await frame(); await frame(); };
     const target = document.querySelector(%r);
-    window.scrollTo({top: target.getBoundingClientRect().top + window.scrollY - 16,
-                     behavior: "instant"});
-    return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const top = target.getBoundingClientRect().top + window.scrollY - 64;
+    window.scrollTo({top: top - 8, behavior: "instant"});
+    await frames();
+    window.scrollTo({top: top, behavior: "instant"});
+    await frames();
 })()"""
 LINKS = "[...document.querySelectorAll('a[href]')].map(a => a.href)"
 IDS = "[...document.querySelectorAll('[id]')].map(e => e.id)"
@@ -150,7 +156,9 @@ def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
             runs=browser.evaluate("document.querySelectorAll('.stairway-code-runs').length"),
             legacy=browser.evaluate("document.querySelectorAll('.stairway-code-legacy').length"),
             shown=browser.evaluate("document.querySelectorAll('.stairway-code-shown').length"),
-            copy_buttons=browser.evaluate("document.querySelectorAll('button.copybtn').length"),
+            copy_buttons=browser.evaluate(
+                "document.querySelectorAll('button.stairway-copy').length"
+            ),
             neighbours=browser.evaluate(NEIGHBOURS),
             stairway=browser.evaluate(STAIRWAY),
         )
@@ -344,3 +352,162 @@ def test_the_api_reference_documents_every_operation_option_and_hook(
         if f"sqlalchemy_stairway.check.hooks.{hook}" not in ids:
             missing.append(hook)
     assert not missing, f"not in the API reference: {missing}"
+
+
+# -- how pages look: on a wide screen, on a phone, in dark mode ---------------------------
+
+SCREENS = {"desktop": (1440, 900), "phone": (390, 844)}
+LESSON = lesson_page(STAGES[min(3, len(STAGES) - 1)])  # stage 4: the widest diagram
+LOOKED_AT = {HOME: "landing", LESSON: "lesson", EXERCISE_PAGES[0]: "exercise", API_PAGE: "api"}
+SCREENSHOTS_SHOWN = ("landing", "lesson", "exercise")  # committed under docs/screenshots/
+LAYOUT = """(() => {
+    const toc = document.querySelector('.toc-drawer');
+    const tocBox = toc?.getBoundingClientRect();
+    const svg = document.querySelector('svg.stairway-er');
+    const picture = svg?.closest('.stairway-diagram-picture');
+    const luminance = color => {
+        const [r, g, b] = color.match(/[\\d.]+/g).map(Number);
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    return {
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        // blocks of the page that reach past the screen's right edge (a scroller may)
+        cut: [...document.querySelectorAll('article section > *, .stairway-door')]
+            .filter(block => block.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(block => block.className || block.tagName),
+        toc: Boolean(toc && document.querySelector('.toc-tree li') && tocBox.width > 0
+                     && tocBox.right <= window.innerWidth + 1),
+        diagram: svg ? {shown: svg.getBoundingClientRect().width,
+                        natural: svg.viewBox.baseVal.width,
+                        room: picture.clientWidth, scrolls: picture.scrollWidth,
+                        overflowX: getComputedStyle(picture).overflowX,
+                        filter: getComputedStyle(svg).filter,
+                        hint: document.querySelector('.stairway-diagram-hint').offsetHeight > 0
+                       } : null,
+        background: luminance(getComputedStyle(document.body).backgroundColor),
+        ink: luminance(getComputedStyle(document.querySelector('article')).color),
+    };
+})()"""
+
+
+@pytest.fixture(scope="module")
+def looks(address: str, browser: Chromium) -> dict[tuple[str, str, bool], dict]:
+    """Each page looked at on each screen, light and dark: (page, screen, dark) -> layout."""
+    browser.open(address + HOME)
+    browser.evaluate("localStorage.clear()")  # the search test's words, highlighted
+    found = {}
+    for screen, (width, height) in SCREENS.items():
+        for dark in (False, True):
+            with browser.emulating(width, height, dark=dark):
+                for page, name in LOOKED_AT.items():
+                    visit = browser.open(address + page)
+                    assert not visit.problems, (page, screen, visit.problems)
+                    found[page, screen, dark] = browser.evaluate(LAYOUT)
+                    if name == "lesson":
+                        browser.evaluate(SCROLL_TO % ".stairway-diagram")
+                    scheme = "-dark" if dark else ""
+                    browser.screenshot(SCREENSHOTS / f"{name}-{screen}{scheme}.png")
+    return found
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("page", LOOKED_AT)
+def test_no_page_scrolls_sideways(looks: dict, page: str, screen: str) -> None:
+    look = looks[page, screen, False]
+    assert look["overflow"] <= 0, "the page is wider than the screen"
+    assert not look["cut"], "cut off at the screen's edge"
+
+
+@pytest.mark.parametrize("page", [LESSON, API_PAGE])
+def test_the_pages_table_of_contents_shows_on_a_wide_screen_only(looks: dict, page: str) -> None:
+    assert looks[page, "desktop", False]["toc"]
+    assert not looks[page, "phone", False]["toc"]  # a drawer there, behind its button
+
+
+def test_a_diagram_fits_a_desktop_and_scrolls_sideways_on_a_phone_at_its_own_size(
+    looks: dict,
+) -> None:
+    desktop = looks[LESSON, "desktop", False]["diagram"]
+    assert desktop["shown"] <= desktop["room"] + 1
+    phone = looks[LESSON, "phone", False]["diagram"]
+    assert abs(phone["shown"] - phone["natural"]) <= 1, "shrunk to fit: its text unreadable"
+    assert phone["natural"] > phone["room"], "the stage 4 diagram should not fit a phone"
+    assert phone["scrolls"] > phone["room"] and phone["overflowX"] in ("auto", "scroll")
+    assert phone["hint"] and not desktop["hint"], "on a phone, and only there: scroll sideways"
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("page", LOOKED_AT)
+def test_dark_mode_darkens_the_page_and_its_diagrams(looks: dict, page: str, screen: str) -> None:
+    light, dark = looks[page, screen, False], looks[page, screen, True]
+    assert light["background"] > 0.9 and light["ink"] < 0.3
+    assert dark["background"] < 0.2 and dark["ink"] > 0.7
+    if dark["diagram"]:
+        assert light["diagram"]["filter"] == "none"
+        assert "invert" in dark["diagram"]["filter"]
+
+
+@pytest.mark.parametrize("name", SCREENSHOTS_SHOWN)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screenshots_of_the_landing_page_a_lesson_and_an_exercise(
+    looks: dict, name: str, screen: str
+) -> None:
+    width = SCREENS[screen][0]
+    for scheme in ("", "-dark"):
+        shot = SCREENSHOTS / f"{name}-{screen}{scheme}.png"
+        assert shot.read_bytes()[16:20] == width.to_bytes(4, "big"), "PNG of the wrong width"
+        assert shot.stat().st_size > 15_000, f"{shot.name} looks empty"
+    assert (PROJECT_ROOT / "docs" / "screenshots" / f"{name}-{screen}.png").is_file(), (
+        "copy it there once you have looked at it: the README shows it"
+    )
+
+
+# -- the copy button ------------------------------------------------------------------------
+
+
+def typed_in(block: str, prompt: str) -> str:
+    """What a reader types of a session ``block``: its prompt lines, without the prompt."""
+    typed, continued = [], False
+    for line in block.splitlines():
+        if re.match(prompt, line):
+            typed.append(re.sub(prompt, "", line, count=1))
+        elif not continued:
+            continue
+        else:
+            typed.append(line)
+        continued = line.endswith("\\")
+    return "\n".join(typed)
+
+
+def first_block(markdown: str, language: str) -> str:
+    return re.search(rf"^```{language}\n(.*?)^```$", markdown, re.MULTILINE | re.DOTALL)[1]
+
+
+def copied_by_button(browser: Chromium, block: str) -> str:
+    """Click the copy button of ``block`` (a CSS selector) and read the clipboard."""
+    button = f"{block} button.stairway-copy"
+    browser.click(button)
+    browser.wait_until(f"document.querySelector({button!r}).textContent === 'Copied'")
+    return browser.evaluate("navigator.clipboard.readText()")
+
+
+def test_the_copy_button_copies_commands_without_prompts_or_output(
+    browser: Chromium, address: str
+) -> None:
+    browser.allow_clipboard(address.rstrip("/"))
+    lesson = STAGES[0].lesson.read_text(encoding="utf-8")
+    page = browser.open(address + lesson_page(STAGES[0]))
+    assert not page.problems
+    session = first_block(lesson, "console")
+    copied = copied_by_button(browser, ".highlight-console")
+    assert copied == typed_in(session, r"\$ ")
+    assert copied and "$ " not in copied and "INFO" not in copied
+    example = first_block(lesson, "pycon")
+    copied = copied_by_button(browser, ".stairway-code-runs .highlight-pycon")
+    assert copied == typed_in(example, r"(>>>|\.\.\.)( |$)")
+    assert copied and ">>>" not in copied
+
+    exercise = browser.open(address + EXERCISE_PAGES[0])
+    assert not exercise.problems
+    shown = browser.evaluate("document.querySelector('.highlight-sh pre').innerText")
+    assert copied_by_button(browser, ".highlight-sh") == shown.rstrip("\n")

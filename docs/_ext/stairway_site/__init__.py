@@ -13,6 +13,9 @@ It adds, without copying or changing a file:
 - the API reference's directives, each documenting what a reader calls
   from the code itself: ``op.*`` operations, the ``stairway check``
   command's options, the pytest plugin's ini options (:mod:`.api`);
+- a copy button on every code block that copies what a reader types: a
+  session's commands without their prompts or output
+  (``_static/stairway-copy.js``);
 - a highlighted page for each of those files and for every repository file
   the README or a lesson links to (:mod:`.sources`).
 
@@ -35,4 +38,5 @@ def setup(app: Sphinx) -> dict:
     console.setup(app)
     sources.setup(app)
     app.add_css_file("stairway.css")
+    app.add_js_file("stairway-copy.js", defer="defer")
     return {"parallel_read_safe": False, "parallel_write_safe": True, "env_version": 1}
