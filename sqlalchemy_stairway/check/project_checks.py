@@ -662,7 +662,7 @@ class Walk:
         after_structure: dict,
         after_rows: dict,
     ) -> str:
-        """Down to exactly ``before``, up again to exactly ``after``: the checks after an upgrade."""
+        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade."""
         rid = revision.id
         one_way = revision.one_way_marker or self.hooks.one_way_revisions.get(rid)
         if one_way:
