@@ -25,7 +25,7 @@ from sqlalchemy_stairway.check.errors import StairwayError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONF_DIR = PROJECT_ROOT / "docs"
 SITE_DIR = PROJECT_ROOT / "build" / "site"
-DOCS_PACKAGES = ("sphinx", "myst_parser", "furo", "sphinx_copybutton")
+DOCS_PACKAGES = ("sphinx", "myst_parser", "furo")
 
 
 def sphinx_command(out: Path) -> list[str]:

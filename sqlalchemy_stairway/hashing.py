@@ -226,6 +226,19 @@ class PrehashColumnOp(MigrateOperation):
         key: str,
         check_first: Callable[[], None] | None = None,
     ) -> Prehashed | None:
+        """Hash every value of ``table.source`` now, before the revision takes its lock.
+
+        Contract: online, reads ``key`` and every non-NULL ``source`` (a
+        table without ``source`` gives nothing to hash), calls
+        ``check_first()`` when it read any value, hashes each value on
+        every core, and returns them as :class:`Prehashed` for
+        :meth:`~WriteHashesOp.write_hashes`; on SQLite a value that is
+        not text (a BLOB) or not valid UTF-8 stops the run with one line
+        naming its row's ``key``, never the value.  It writes nothing and
+        takes no lock that stops other clients, who keep writing
+        meanwhile.  Offline (``--sql``) it hashes nothing, notes where it
+        would, and returns None.
+        """
         return operations.invoke(cls(table, source, key, check_first))
 
 
@@ -261,6 +274,18 @@ class WriteHashesOp(MigrateOperation):
 
     @classmethod
     def write_hashes(cls, operations: Operations, prehashed: Prehashed | None, target: str) -> None:
+        """Write the hashes of ``prehashed`` into column ``target``, under the lock.
+
+        Contract: call it after :meth:`~sqlalchemy_stairway.ops.BlockWritersOp.block_writers`.
+        It reads the source column again, keeps the hash of every value
+        that did not change since :meth:`~PrehashColumnOp.prehash_column`,
+        hashes again only the rows that changed or appeared meanwhile,
+        forgets the rows deleted meanwhile, and writes every row's hash
+        with batched ``UPDATE`` statements;
+        one line on stderr says what it cost.  With ``prehashed`` None
+        (offline) or a table that no longer has the source column (a
+        killed run got further), it writes nothing.
+        """
         return operations.invoke(cls(prehashed, target))
 
 
@@ -328,6 +353,14 @@ class ZeroFreedSpaceOp(MigrateOperation):
 
     @classmethod
     def zero_freed_space(cls, operations: Operations) -> None:
+        """On SQLite, overwrite with zeros what the revision frees, until it ends.
+
+        Contract: on SQLite, ``PRAGMA secure_delete`` is on from this call
+        until the revision ends, and its previous value is put back
+        after (env.py calls :func:`restore_freed_space`): a dropped
+        column's or table's pages keep no copy of the old values in the
+        file.  On other databases, and offline, it does nothing.
+        """
         return operations.invoke(cls())
 
 

@@ -228,6 +228,19 @@ class BlockWritersOp(MigrateOperation):
 
     @classmethod
     def block_writers(cls, operations: Operations, *tables: str) -> None:
+        """Hold other clients' writes to ``tables`` off until the revision ends.
+
+        Contract: online, once it returns, no other client can write to
+        ``tables`` until the revision's transaction ends; a client that
+        tries waits.  PostgreSQL: ``LOCK TABLE ... IN ACCESS EXCLUSIVE
+        MODE``, retried when a deadlock picks the migration.  MariaDB:
+        ``LOCK TABLES ... WRITE`` on every table of the database (a
+        session holding table locks may use no other table), which
+        outlives the commit each DDL statement makes but not a table's
+        rename: rename the locked tables last.  SQLite: nothing to do,
+        the migration holds the file's write lock already.  Offline
+        (``--sql``) it does nothing.
+        """
         return operations.invoke(cls(tables))
 
 
@@ -367,6 +380,15 @@ class NoteSqlOp(MigrateOperation):
 
     @classmethod
     def note_sql(cls, operations: Operations, comment: str) -> None:
+        """Put ``comment`` among the SQL the revision shows, as ``-- comment`` lines.
+
+        Contract: offline (``--sql``) the comment is printed where the
+        call is, between the statements; online it changes nothing in the
+        database, and is kept in order with the statements only when the
+        run records its SQL (``invoke sql N``, the walk).  Use it where a
+        revision does work that is not SQL, so that the SQL a reader sees
+        does not hide it.
+        """
         operations.invoke(cls(comment))
 
 
