@@ -40,6 +40,7 @@ alembic.ini).  Every name in it is optional:
 
 import configparser
 import importlib.util
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,9 @@ def load_hooks(path: Path | None) -> Hooks:
         raise StairwayError(f"no hooks file at {path}; fix --hooks or [stairway] hooks")
     spec = importlib.util.spec_from_file_location(f"stairway_hooks_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
+    # kept, as an import keeps a module: what the file sets up at its top level (a
+    # context it enters for the whole check) must outlive this function
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return Hooks(
         before_revision=getattr(module, "before_revision", None),
