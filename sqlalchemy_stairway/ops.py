@@ -9,6 +9,9 @@ there are no rows or tables to look at.
 - ``op.refuse_rows(query, problem, fix)``: stop before any DDL when rows
   would break the step (MariaDB cannot roll DDL back, so a data check
   that runs after the first ALTER comes too late).
+- ``op.refuse_rows_together(any_wrong, (query, problem, fix), ...)``: the
+  same for several checks, paying for one query (``any_wrong``) while no
+  row is wrong.
 - ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
   would destroy data unless the caller said yes (``invoke ... --yes``,
   ``alembic -x allow_data_loss=true downgrade ...``).
@@ -85,6 +88,43 @@ def _refuse_rows(operations: Operations, operation: RefuseRowsOp) -> None:
         raise CommandError(
             f"{operation.problem}: {shown}{more}. {operation.fix}. Nothing was changed."
         )
+
+
+RowCheck = tuple[Select, str, str]  # (query, problem, fix), as op.refuse_rows takes them
+
+
+@Operations.register_operation("refuse_rows_together")
+class RefuseRowsTogetherOp(MigrateOperation):
+    """Refuse to go on while any of several checks finds rows; one query looks first."""
+
+    def __init__(self, any_wrong: Select, checks: tuple[RowCheck, ...]) -> None:
+        self.any_wrong, self.checks = any_wrong, checks
+
+    @classmethod
+    def refuse_rows_together(
+        cls, operations: Operations, any_wrong: Select, *checks: RowCheck
+    ) -> None:
+        """``op.refuse_rows`` for each check, paying only for ``any_wrong`` while none refuses.
+
+        Contract: ``any_wrong`` is one query that finds a row whenever any
+        check would (a scan with the checks' conditions joined by OR, an
+        anti-join); each check is ``(query, problem, fix)`` as
+        ``op.refuse_rows`` takes them.  Online, ``any_wrong`` runs (one row
+        read); only when it finds one do the checks run, in order, and the
+        first that finds rows refuses with ``op.refuse_rows``' line.
+        Offline (``--sql``) it does nothing.
+        """
+        return operations.invoke(cls(any_wrong, checks))
+
+
+@Operations.implementation_for(RefuseRowsTogetherOp)
+def _refuse_rows_together(operations: Operations, operation: RefuseRowsTogetherOp) -> None:
+    if operations.get_context().as_sql:
+        return
+    if operations.get_bind().execute(operation.any_wrong.limit(1)).first() is None:
+        return
+    for check in operation.checks:
+        _refuse_rows(operations, RefuseRowsOp(*check))
 
 
 @Operations.register_operation("confirm_data_loss")

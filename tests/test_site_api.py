@@ -28,7 +28,8 @@ def test_an_operation_is_signed_as_a_revision_calls_it_without_operations() -> N
     )
     assert operation_signature(BlockWritersOp.block_writers) == "(*tables: str) -> None"
     assert operation_signature(PrehashColumnOp.prehash_column) == (
-        "(table: str, source: str, *, key: str) -> Prehashed | None"
+        "(table: str, source: str, *, key: str, check_first: Callable[[], None] | None = None) "
+        "-> Prehashed | None"
     )
 
 
