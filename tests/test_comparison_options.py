@@ -5,7 +5,9 @@ import sqlalchemy as sa
 from sqlalchemy_stairway.check.comparison_options import (
     ComparisonOptions,
     alembic_differences_on,
+    expression_indexes_set_aside,
     for_another_dialect,
+    left_out_alike,
     types_made_alike_left_out,
 )
 
@@ -77,3 +79,49 @@ def test_a_type_change_the_server_makes_alike_is_left_out():
     assert types_made_alike_left_out([change], read("MEDIUMBLOB"), read("MEDIUMBLOB")) == []
     # the models make another type: a real difference
     assert types_made_alike_left_out([change], read("MEDIUMBLOB"), read("BLOB")) == [change]
+
+
+def test_what_include_object_leaves_out_on_one_side_is_left_out_on_the_other():
+    # Prefect's include_object leaves out a model's Enum column on SQLite, where the
+    # database has a VARCHAR: compared on one side only, it would be "missing"
+    def include_object(item, name, type_, reflected, compare_to):
+        return not (type_ == "column" and name == "state" and not reflected)
+
+    metadata = sa.MetaData()
+    sa.Table("runs", metadata, sa.Column("id", sa.Integer), sa.Column("state", sa.Enum("A", "B")))
+    parts = {
+        "columns": {
+            "id": ("INTEGER", True, False, None),
+            "state": ("VARCHAR(1)", True, False, None),
+        },
+        "indexes": [],
+        "unique constraints": [],
+        "foreign keys": [],
+    }
+    found = {"tables": {"runs": dict(parts)}}
+    expected = {"tables": {"runs": dict(parts)}}
+    options = ComparisonOptions({"include_object": include_object})
+    kept_found = options.filter_reading(found, metadata, metadata, reflected=True)
+    kept_expected = options.filter_reading(expected, metadata, metadata, reflected=False)
+    assert set(kept_found["tables"]["runs"]["columns"]) == {"id", "state"}
+    found, expected = left_out_alike(found, kept_found, expected, kept_expected)
+    assert set(found["tables"]["runs"]["columns"]) == set(expected["tables"]["runs"]["columns"])
+    assert set(found["tables"]["runs"]["columns"]) == {"id"}
+
+
+def test_an_index_on_an_expression_is_left_to_alembics_comparison():
+    metadata = sa.MetaData()
+    runs = sa.Table("runs", metadata, sa.Column("id", sa.Integer), sa.Column("ended", sa.Integer))
+    sa.Index("ix_runs__ended_desc", runs.c.ended.desc())
+    sa.Index("ix_runs__ended", runs.c.ended)
+    parts = {
+        "columns": {},
+        "indexes": [
+            ("ix_runs__ended", ("ended",), False),
+            ("ix_runs__ended_desc", ("ended",), False),
+        ],
+        "unique constraints": [],
+        "foreign keys": [],
+    }
+    kept = expression_indexes_set_aside({"tables": {"runs": parts}}, metadata)
+    assert kept["tables"]["runs"]["indexes"] == [("ix_runs__ended", ("ended",), False)]

@@ -1,13 +1,13 @@
 """`stairway check` on real Alembic chains we did not write, shipped in their packages.
 
-Optuna 5.0.0's storage chain, MLflow 3.17.2's auth-server chain,
-Buildbot 4.3.0's chain and Prefect 3.9.1's SQLite chain are installed by
-the ``realchains`` extra; their
-alembic.ini is written to a temporary folder with an absolute
-``script_location`` (theirs is relative to the package), nothing of them is
-copied into this repository. The glue each needs is ours, in
-tests/real_chains/: Optuna's data rules, Buildbot's starting schema,
-Prefect's settings and data rules.
+Optuna 5.0.0's storage chain, MLflow 3.17.2's auth-server chain, Buildbot
+4.3.0's and JupyterHub 6.1.1's chains, and Prefect 3.9.1's SQLite chain, are
+installed by the ``realchains`` extra; their alembic.ini is written to a
+temporary folder with an absolute ``script_location`` (theirs is relative to
+the package, JupyterHub's a template), nothing of them is copied into this
+repository. The glue each needs is ours, in tests/real_chains/: Optuna's data
+rules, Buildbot's and JupyterHub's starting schemas, Prefect's settings and
+data rules.
 
 No chain passes every check: each defect is a row of the table in
 docs/real-chains.md, read in the package's source, and the test pins
@@ -38,6 +38,10 @@ CHAINS = {
     "mlflow-auth": ("mlflow.server.auth.db.migrations", "alembic.ini", ".", None),
     # its first revision, 059, stamps the tables Buildbot made before it used Alembic
     "buildbot": ("buildbot.db.migrations", "alembic.ini", ".", HOOKS / "buildbot_hooks.py"),
+    # 19c0846f6344 stamps a database of JupyterHub 0.5; 99a28a4418e1 above it never
+    # upgrades, so a second run starts from a database of JupyterHub 1.0 at it
+    "jupyterhub": ("jupyterhub", "alembic.ini", "alembic", HOOKS / "jupyterhub_hooks.py"),
+    "jupyterhub-1.0": ("jupyterhub", "alembic.ini", "alembic", HOOKS / "jupyterhub_1_0_hooks.py"),
     # an async env.py that reads its database from Prefect's settings (the hooks hand it
     # ours); one folder of revisions per dialect: SQLite's here, PostgreSQL's is timed by
     # `invoke bench --stairway-check`

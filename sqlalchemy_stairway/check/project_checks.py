@@ -43,13 +43,15 @@ from sqlalchemy import URL, Connection, MetaData, event
 from sqlalchemy_stairway.check import classify, squawk, static
 from sqlalchemy_stairway.check.comparison_options import (
     alembic_differences_on,
+    expression_indexes_set_aside,
+    left_out_alike,
     types_made_alike_left_out,
 )
 from sqlalchemy_stairway.check.copying import copy_database
 from sqlalchemy_stairway.check.differences import describe, row_differences
 from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
 from sqlalchemy_stairway.check.errors import StairwayError
-from sqlalchemy_stairway.check.hooks import Hooks, load_hooks
+from sqlalchemy_stairway.check.hooks import HookFailed, Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
@@ -82,6 +84,8 @@ class Unreachable(Exception):
 
 def in_words(exc: BaseException) -> str:
     """An exception as the last line of its traceback says it: its type, then its first line."""
+    if isinstance(exc, HookFailed):
+        return str(exc)
     message = first_line(exc)
     name = type(getattr(exc, "orig", None) or exc).__name__
     return message if message == name else f"{name}: {message}"
@@ -251,20 +255,22 @@ def check_static(
     for revision in project.revisions:
         one_way = revision.one_way_marker or hooks.one_way_revisions.get(revision.id)
         imports = static.imported_models(revision.path, models)
-        report.add(
-            Result(
-                "static-imports-models",
-                revision.id,
-                "",
-                FAILED if imports else PASSED,
-                [
-                    f"imports the application's models ({', '.join(imports)}); a revision must "
-                    "declare the tables it uses as they are at that revision"
-                ]
-                if imports
-                else [],
-            )
-        )
+        types = static.models_imported_for_types_only(revision.path, revision.module, models)
+        if imports and types:
+            lines = [
+                f"imports column types from the application's models ({', '.join(types)}), "
+                "no tables: a change to those types changes what this revision does; a copy "
+                "in the revision would keep it as it was"
+            ]
+        elif imports:
+            lines = [
+                f"imports the application's models ({', '.join(imports)}); a revision must "
+                "declare the tables it uses as they are at that revision"
+            ]
+        else:
+            lines = []
+        status = (WARNING if types else FAILED) if imports else PASSED
+        report.add(Result("static-imports-models", revision.id, "", status, lines))
         noop = static.noop_downgrade(revision.path)
         lines = ["downgrade() does nothing while upgrade() changes the database"] if noop else []
         if noop and one_way:
@@ -313,6 +319,8 @@ class Walk:
         self.spine_url: URL | None = None
         self.spine_applied: set[str] = set()
         self.step = "upgrade"
+        # the revision a failing hook is reported on when it fails outside a revision's check
+        self.hook_revision = "env.py"
 
     @property
     def ignored(self) -> set[str]:
@@ -327,8 +335,12 @@ class Walk:
             ExitStack() as self.databases,
         ):
             url = self.databases.enter_context(scratch_database(self.server, Path(folder)))
-            self.start = self.prepare(url)
-            self.engine = make_engine(url, for_migrations=True)
+            try:
+                self.start = self.prepare(url)
+            except HookFailed as exc:
+                self.result("hooks", self.first_revision(), FAILED, [str(exc)])
+                return
+            self.engine = make_engine(url, for_migrations=True, scratch=True)
             if self.engine.dialect.name == "sqlite":
                 # a scratch file: WAL spares a flush of the whole file at each commit
                 event.listen(self.engine, "connect", write_ahead_log)
@@ -336,6 +348,10 @@ class Walk:
                 self.connection = self.engine.connect()
                 try:
                     self.walk(url, Path(folder))
+                except HookFailed as exc:
+                    # a hook every revision needs (hand_url, starting_schema) failed: the
+                    # rest of this server's walk cannot run
+                    self.result("hooks", self.hook_revision, FAILED, [str(exc)])
                 finally:
                     self.connection.close()
             finally:
@@ -406,7 +422,7 @@ class Walk:
         """
         if self.hooks.starting_schema is None:
             return None
-        engine = make_engine(url, for_migrations=True)
+        engine = make_engine(url, for_migrations=True, scratch=True)
         try:
             with engine.connect() as connection:
                 start = self.hooks.starting_schema(connection)
@@ -422,11 +438,15 @@ class Walk:
 
     def reach_and_check(self, revision: Revision, *, first: bool) -> str:
         """Check ``revision`` from a database at its parents, whatever happened before."""
+        self.hook_revision = revision.id
         try:
             if not self.working_reaches(revision):
                 self.restore(revision.parents)
             self.step = "upgrade-with-data"
             outcome = self.check_revision(revision, first=first)
+        except HookFailed as exc:
+            self.result("hooks", revision.id, FAILED, [f"before {self.step}: {exc}"])
+            outcome = DIRTY
         except Unreachable as exc:
             self.broken.add(revision.id)
             self.result("upgrade", revision.id, SKIPPED, [f"not reached: {exc}"])
@@ -471,7 +491,7 @@ class Walk:
             self.prepare(self.spine_url)
         missing = [p for p in parents if p not in self.spine_applied]
         if missing:
-            engine = make_engine(self.spine_url, for_migrations=True)
+            engine = make_engine(self.spine_url, for_migrations=True, scratch=True)
             try:
                 with engine.connect() as spine:
                     for parent in missing:
@@ -580,6 +600,9 @@ class Walk:
             self.step = "generated-rows"
             try:
                 filled = self.fill(revision, self.reflect())
+            except HookFailed:
+                self.connection.rollback()
+                raise
             except Exception as exc:  # the project's schema cannot be read back or filled
                 self.connection.rollback()
                 self.result(
@@ -631,6 +654,18 @@ class Walk:
             self.dialect, before_structure, after_structure, before_rows, after_rows
         )
         self.result("upgrade-with-data", rid, FAILED if invented else PASSED, invented)
+        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
+
+    def round_trip(
+        self,
+        revision: Revision,
+        before_structure: dict,
+        before_rows: dict,
+        after_structure: dict,
+        after_rows: dict,
+    ) -> str:
+        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade."""
+        rid = revision.id
         one_way = revision.one_way_marker or self.hooks.one_way_revisions.get(rid)
         if one_way:
             for check in ("downgrade", "downgrade-schema", "downgrade-data", "reupgrade"):
@@ -760,7 +795,7 @@ class Walk:
         """
         with scratch_database(self.server, folder) as empty_url:
             self.prepare(empty_url)
-            engine = make_engine(empty_url, for_migrations=True)
+            engine = make_engine(empty_url, for_migrations=True, scratch=True)
             try:
                 with engine.connect() as empty:
                     try:
@@ -807,7 +842,7 @@ class Walk:
         culprit = "+".join(self.project.heads)
         with scratch_database(self.server, folder) as empty_url:
             self.prepare(empty_url)
-            engine = make_engine(empty_url, for_migrations=True)
+            engine = make_engine(empty_url, for_migrations=True, scratch=True)
             try:
                 with engine.connect() as empty:
                     for revision in self.project.revisions:
@@ -829,6 +864,7 @@ class Walk:
         """
         error = in_words(exc)
         self.restore(revision.parents)
+        before_structure, before_rows = self.snapshot()
         try:
             self.run_alembic("upgrade", revision.id)
         except WrongDatabase:
@@ -847,8 +883,12 @@ class Walk:
                 FAILED,
                 [f"fails with rows present (an empty database upgrades): {error}"],
             )
-        self.structure_now, _ = self.snapshot()
-        return OK
+        # its downgrade and second upgrade are still checked, on the empty database
+        after_structure, after_rows = self.snapshot()
+        self.schema_changed[revision.id] = after_structure != before_structure
+        self.structure_now = after_structure
+        self.step = "downgrade"
+        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
 
     def models_match(self, metadata: MetaData | None, head: Connection, folder: Path) -> None:
         """Compare ``head`` (a database at the head, no rows) with ``metadata``."""
@@ -905,8 +945,14 @@ class Walk:
                 engine.dispose()
         compared = types_made_alike_left_out(compared, found, expected)
         differences = [describe(d) for d in compared]
-        found = options.filter_reading(found, reflected, metadata, reflected=True)
-        expected = options.filter_reading(expected, metadata, reflected, reflected=False)
+        found, expected = left_out_alike(
+            found,
+            options.filter_reading(found, reflected, metadata, reflected=True),
+            expected,
+            options.filter_reading(expected, metadata, reflected, reflected=False),
+        )
+        found = expression_indexes_set_aside(found, metadata)
+        expected = expression_indexes_set_aside(expected, metadata)
         differences += structure_differences(
             comparable(unnamed(found), options),
             comparable(unnamed(expected), options),
