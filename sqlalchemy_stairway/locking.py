@@ -5,8 +5,10 @@ seconds; 0: do not wait at all):
 
 - for **another migration run** of the same database: the migration lock,
   N seconds (default 60);
-- for **another client's table or row lock**, while a run holds the
-  migration lock: N seconds, but never more than :data:`TABLE_LOCK_WAIT`,
+- for **another client's table or row lock**, on every connection a
+  task or the ``alembic`` command migrates with (:func:`wait_briefly`),
+  and under the migration lock on any other: N seconds, but never more
+  than :data:`TABLE_LOCK_WAIT`,
   because every query on that table queues behind a statement waiting to
   alter it.  PostgreSQL: ``lock_timeout``; MariaDB: ``lock_wait_timeout``
   (metadata locks, which ALTER TABLE waits on) and
@@ -15,7 +17,8 @@ seconds; 0: do not wait at all):
   :func:`sqlalchemy_stairway.check.engines.make_engine`).
 
 A statement that gives up waiting is turned into one line by
-:func:`lock_conflict`.
+:func:`lock_conflict`, naming the table and the client the server says
+hold the lock (:mod:`sqlalchemy_stairway.lock_holders`).
 """
 
 import hashlib
