@@ -828,7 +828,7 @@ def diagrams(c) -> None:
     }
 )
 def docs(c, serve: bool = False, port: int = 8000) -> None:
-    """Build the site from the README and the lessons into build/site (warnings are errors)."""
+    """Build the site (lessons, guides, exercises, API) into build/site; warnings are errors."""
     import time
 
     from scripts.site import SITE_DIR, build_site, serving
@@ -905,6 +905,8 @@ def golden(c) -> None:
         "checks": "also time `invoke check` on SQLite against a bare up, down, up (default: yes)",
         "chain": "also time base to head in one run at the largest size, against the stages' "
         "floors back to back (default: yes)",
+        "walk": "time each stage against its own floor at every size (default: yes); "
+        "--no-walk times the whole chain at every size instead",
         "measurements": "also run each stage's own measurements, such as stage 4's hashing "
         "throughput and blocked writers (default: yes)",
         "stairway_check": "instead, time `stairway check` against pytest-alembic and pytest-mrt "
@@ -924,6 +926,7 @@ def bench(
     checks: bool = True,
     chain: bool = True,
     measurements: bool = True,
+    walk: bool = True,
     stairway_check: bool = False,
     revisions: int = 20,
     peers_python: str = sys.executable,
@@ -944,4 +947,4 @@ def bench(
         chosen = choose_url(url, DEFAULT_URL)
         parse_url(chosen.url)
         print(chosen.describe())
-        main(rows, chosen.url, iterations, json, chart, checks, chain, measurements)
+        main(rows, chosen.url, iterations, json, chart, checks, chain, measurements, walk=walk)

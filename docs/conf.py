@@ -1,8 +1,10 @@
-"""Sphinx configuration of the tutorial's site: the README and the lessons, as they are.
+"""Sphinx configuration of the tutorial's site: a landing page, the lessons, the guides.
 
 The source folder is the repository itself (``invoke docs`` runs
 ``sphinx-build -c docs . OUT``), so the pages are built from the very files
-the tests run, and the README's relative links work as on a code host.
+the tests run: the lessons as they are, the README's sections on the guide
+pages of ``docs/guide/``, each exercise's task on its page of
+``docs/exercises/``.
 """
 
 import logging
@@ -21,17 +23,28 @@ project = "SQLAlchemy Stairway"
 author = "The SQLAlchemy Stairway authors"
 copyright = "2026, " + author
 
-extensions = ["myst_parser", "sphinx_copybutton", "stairway_site"]
+extensions = ["sphinx.ext.autodoc", "myst_parser", "stairway_site"]
 
-root_doc = "README"
+root_doc = "docs/index"
 include_patterns = [
-    "README.md",
+    "docs/index.md",
+    "docs/guide/*.md",
+    "docs/api.rst",
+    "docs/exercises/*.md",
     "docs/lessons/*.md",
     "docs/benchmarks.md",
     "docs/check-comparison.md",
     "docs/real-chains.md",
 ]
 exclude_patterns = [".*", "build", "backups", "site-screenshots", "**/__pycache__"]
+stairway_guide_pages = [
+    "docs/guide/tutorial",
+    "docs/guide/how-to",
+    "docs/guide/reference",
+    "docs/api",
+    "docs/guide/explanation",
+    "docs/guide/changelog",
+]
 stairway_more_pages = ["docs/benchmarks", "docs/check-comparison", "docs/real-chains"]
 
 # GitHub's heading slugs, so the README's #real-databases links resolve
@@ -42,9 +55,3 @@ html_title = "SQLAlchemy Stairway"
 html_static_path = ["_static"]
 html_favicon = "_static/stairway-icon.svg"
 html_last_updated_fmt = None
-
-# the copy button copies what a reader types: the lines after >>>, ... and a
-# console's "$ ", never the output between them
-copybutton_prompt_text = r">>> |\.\.\. |\$ "
-copybutton_prompt_is_regexp = True
-copybutton_only_copy_prompt_lines = True

@@ -73,6 +73,7 @@ def main(
     chain: bool = True,
     measurements: bool = True,
     console: Console | None = None,
+    walk: bool = True,
 ) -> dict:
     """Run the tutorial's bench; print and save the results, and return them."""
     return run(
@@ -85,4 +86,5 @@ def main(
         chain=chain,
         measurements=measurements,
         console=console,
+        walk=walk,
     )

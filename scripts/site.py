@@ -1,4 +1,4 @@
-"""The tutorial's site: built by Sphinx from the README and the lessons, served locally.
+"""The tutorial's site: built by Sphinx from the lessons, README and exercises, served locally.
 
     invoke docs               build the site into build/site (warnings are errors)
     invoke docs --serve       build it, then serve it at http://127.0.0.1:8000/
@@ -25,7 +25,7 @@ from sqlalchemy_stairway.check.errors import StairwayError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONF_DIR = PROJECT_ROOT / "docs"
 SITE_DIR = PROJECT_ROOT / "build" / "site"
-DOCS_PACKAGES = ("sphinx", "myst_parser", "furo", "sphinx_copybutton")
+DOCS_PACKAGES = ("sphinx", "myst_parser", "furo")
 
 
 def sphinx_command(out: Path) -> list[str]:

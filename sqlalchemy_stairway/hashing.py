@@ -4,10 +4,14 @@ A salted hash is slow on purpose (PBKDF2-SHA256 at 600,000 iterations: a
 quarter of a second of CPU each), so computing it while a table is locked
 would keep every client of that table waiting.  The work is split:
 
-- ``op.prehash_column(table, source, key=...)``, **before the lock**:
-  reads every non-NULL ``source`` value (a plain read: no lock that stops
-  other clients), hashes them on every core, and returns a
-  :class:`Prehashed` that holds, per key, the value hashed and its hash.
+- ``op.prehash_column(table, source, key=..., check_first=None)``,
+  **before the lock**: reads every non-NULL ``source`` value (a plain
+  read: no lock that stops other clients), hashes them on every core, and
+  returns a :class:`Prehashed` that holds, per key, the value hashed and
+  its hash.  ``check_first``, a callable, runs between the read and the
+  hashing when there is anything to hash: a revision refuses data it
+  cannot migrate there, not after minutes of hashing (and pays nothing
+  for it when there is nothing to hash).
   Nothing is written, so a run killed here leaves the database as it was.
   On SQLite a value that is not text (a BLOB) or not valid UTF-8 is
   refused, naming the keys only, never the value.
@@ -38,7 +42,7 @@ import itertools
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -206,14 +210,36 @@ def _refuse(keys: list, problem: str, fix: str) -> None:
 class PrehashColumnOp(MigrateOperation):
     """Hash ``table.source`` before the lock; see the module's docstring."""
 
-    def __init__(self, table: str, source: str, key: str) -> None:
+    def __init__(
+        self, table: str, source: str, key: str, check_first: Callable[[], None] | None = None
+    ) -> None:
         self.table, self.source, self.key = table, source, key
+        self.check_first = check_first
 
     @classmethod
     def prehash_column(
-        cls, operations: Operations, table: str, source: str, *, key: str
+        cls,
+        operations: Operations,
+        table: str,
+        source: str,
+        *,
+        key: str,
+        check_first: Callable[[], None] | None = None,
     ) -> Prehashed | None:
-        return operations.invoke(cls(table, source, key))
+        """Hash every value of ``table.source`` now, before the revision takes its lock.
+
+        Contract: online, reads ``key`` and every non-NULL ``source`` (a
+        table without ``source`` gives nothing to hash), calls
+        ``check_first()`` when it read any value, hashes each value on
+        every core, and returns them as :class:`Prehashed` for
+        :meth:`~WriteHashesOp.write_hashes`; on SQLite a value that is
+        not text (a BLOB) or not valid UTF-8 stops the run with one line
+        naming its row's ``key``, never the value.  It writes nothing and
+        takes no lock that stops other clients, who keep writing
+        meanwhile.  Offline (``--sql``) it hashes nothing, notes where it
+        would, and returns None.
+        """
+        return operations.invoke(cls(table, source, key, check_first))
 
 
 @Operations.implementation_for(PrehashColumnOp)
@@ -227,6 +253,8 @@ def _prehash_column(operations: Operations, operation: PrehashColumnOp) -> Preha
     if _has_column(bind, table, source):
         start = time.perf_counter()
         prehashed.values = dict(_read_values(bind, table, source, operation.key))
+        if prehashed.values and operation.check_first is not None:
+            operation.check_first()
         prehashed.hashes = hash_all(
             prehashed.values, prehashed.iterations, f"hashing {table}.{source}"
         )
@@ -246,6 +274,18 @@ class WriteHashesOp(MigrateOperation):
 
     @classmethod
     def write_hashes(cls, operations: Operations, prehashed: Prehashed | None, target: str) -> None:
+        """Write the hashes of ``prehashed`` into column ``target``, under the lock.
+
+        Contract: call it after :meth:`~sqlalchemy_stairway.ops.BlockWritersOp.block_writers`.
+        It reads the source column again, keeps the hash of every value
+        that did not change since :meth:`~PrehashColumnOp.prehash_column`,
+        hashes again only the rows that changed or appeared meanwhile,
+        forgets the rows deleted meanwhile, and writes every row's hash
+        with batched ``UPDATE`` statements;
+        one line on stderr says what it cost.  With ``prehashed`` None
+        (offline) or a table that no longer has the source column (a
+        killed run got further), it writes nothing.
+        """
         return operations.invoke(cls(prehashed, target))
 
 
@@ -313,6 +353,14 @@ class ZeroFreedSpaceOp(MigrateOperation):
 
     @classmethod
     def zero_freed_space(cls, operations: Operations) -> None:
+        """On SQLite, overwrite with zeros what the revision frees, until it ends.
+
+        Contract: on SQLite, ``PRAGMA secure_delete`` is on from this call
+        until the revision ends, and its previous value is put back
+        after (env.py calls :func:`restore_freed_space`): a dropped
+        column's or table's pages keep no copy of the old values in the
+        file.  On other databases, and offline, it does nothing.
+        """
         return operations.invoke(cls())
 
 

@@ -9,6 +9,9 @@ there are no rows or tables to look at.
 - ``op.refuse_rows(query, problem, fix)``: stop before any DDL when rows
   would break the step (MariaDB cannot roll DDL back, so a data check
   that runs after the first ALTER comes too late).
+- ``op.refuse_rows_together(any_wrong, (query, problem, fix), ...)``: the
+  same for several checks, paying for one query (``any_wrong``) while no
+  row is wrong.
 - ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
   would destroy data unless the caller said yes (``invoke ... --yes``,
   ``alembic -x allow_data_loss=true downgrade ...``).
@@ -85,6 +88,43 @@ def _refuse_rows(operations: Operations, operation: RefuseRowsOp) -> None:
         raise CommandError(
             f"{operation.problem}: {shown}{more}. {operation.fix}. Nothing was changed."
         )
+
+
+RowCheck = tuple[Select, str, str]  # (query, problem, fix), as op.refuse_rows takes them
+
+
+@Operations.register_operation("refuse_rows_together")
+class RefuseRowsTogetherOp(MigrateOperation):
+    """Refuse to go on while any of several checks finds rows; one query looks first."""
+
+    def __init__(self, any_wrong: Select, checks: tuple[RowCheck, ...]) -> None:
+        self.any_wrong, self.checks = any_wrong, checks
+
+    @classmethod
+    def refuse_rows_together(
+        cls, operations: Operations, any_wrong: Select, *checks: RowCheck
+    ) -> None:
+        """``op.refuse_rows`` for each check, paying only for ``any_wrong`` while none refuses.
+
+        Contract: ``any_wrong`` is one query that finds a row whenever any
+        check would (a scan with the checks' conditions joined by OR, an
+        anti-join); each check is ``(query, problem, fix)`` as
+        ``op.refuse_rows`` takes them.  Online, ``any_wrong`` runs (one row
+        read); only when it finds one do the checks run, in order, and the
+        first that finds rows refuses with ``op.refuse_rows``' line.
+        Offline (``--sql``) it does nothing.
+        """
+        return operations.invoke(cls(any_wrong, checks))
+
+
+@Operations.implementation_for(RefuseRowsTogetherOp)
+def _refuse_rows_together(operations: Operations, operation: RefuseRowsTogetherOp) -> None:
+    if operations.get_context().as_sql:
+        return
+    if operations.get_bind().execute(operation.any_wrong.limit(1)).first() is None:
+        return
+    for check in operation.checks:
+        _refuse_rows(operations, RefuseRowsOp(*check))
 
 
 @Operations.register_operation("confirm_data_loss")
@@ -188,6 +228,19 @@ class BlockWritersOp(MigrateOperation):
 
     @classmethod
     def block_writers(cls, operations: Operations, *tables: str) -> None:
+        """Hold other clients' writes to ``tables`` off until the revision ends.
+
+        Contract: online, once it returns, no other client can write to
+        ``tables`` until the revision's transaction ends; a client that
+        tries waits.  PostgreSQL: ``LOCK TABLE ... IN ACCESS EXCLUSIVE
+        MODE``, retried when a deadlock picks the migration.  MariaDB:
+        ``LOCK TABLES ... WRITE`` on every table of the database (a
+        session holding table locks may use no other table), which
+        outlives the commit each DDL statement makes but not a table's
+        rename: rename the locked tables last.  SQLite: nothing to do,
+        the migration holds the file's write lock already.  Offline
+        (``--sql``) it does nothing.
+        """
         return operations.invoke(cls(tables))
 
 
@@ -327,6 +380,15 @@ class NoteSqlOp(MigrateOperation):
 
     @classmethod
     def note_sql(cls, operations: Operations, comment: str) -> None:
+        """Put ``comment`` among the SQL the revision shows, as ``-- comment`` lines.
+
+        Contract: offline (``--sql``) the comment is printed where the
+        call is, between the statements; online it changes nothing in the
+        database, and is kept in order with the statements only when the
+        run records its SQL (``invoke sql N``, the walk).  Use it where a
+        revision does work that is not SQL, so that the SQL a reader sees
+        does not hide it.
+        """
         operations.invoke(cls(comment))
 
 

@@ -74,6 +74,7 @@ class SchemaNow:
         self.tables = set(self.inspector.get_table_names())
 
     def has_table(self, table: str) -> bool:
+        """Whether ``table`` exists now."""
         return table in self.tables
 
     def columns(self, table: str) -> dict[str, dict]:
@@ -83,14 +84,17 @@ class SchemaNow:
         return {c["name"]: c for c in self.inspector.get_columns(table)}
 
     def has_column(self, table: str, column: str) -> bool:
+        """Whether ``table`` exists and has ``column``."""
         return column in self.columns(table)
 
     def foreign_keys(self, table: str) -> set[str]:
+        """Return the names of ``table``'s foreign keys (none when there is no such table)."""
         if table not in self.tables:
             return set()
         return {fk["name"] for fk in self.inspector.get_foreign_keys(table)}
 
     def indexes(self, table: str) -> set[str]:
+        """Return the names of ``table``'s indexes (none when there is no such table)."""
         if table not in self.tables:
             return set()
         return {index["name"] for index in self.inspector.get_indexes(table)}
@@ -104,6 +108,7 @@ class SchemaNow:
         return self.foreign_keys(table) | uniques | checks
 
     def primary_key(self, table: str) -> list[str]:
+        """Return ``table``'s primary key columns, in order ([] when there is no such table)."""
         if table not in self.tables:
             return []
         return self.inspector.get_pk_constraint(table)["constrained_columns"]

@@ -168,6 +168,37 @@ ASYNC_ENV = env_with(
     """
 )
 
+# an application that migrates from inside its running server (Prefect): Alembic is
+# called from a worker thread of the server's event loop, and env.py hands the
+# migration back to that loop
+LOOP_WORKER_ENV = env_with(
+    """
+    import anyio.from_thread
+    from sqlalchemy.ext.asyncio import async_engine_from_config
+
+
+    def do_run_migrations(connection):
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+    async def run_async_migrations():
+        connectable = async_engine_from_config(
+            config.get_section(config.config_ini_section, {}),
+            prefix="sqlalchemy.",
+            poolclass=pool.NullPool,
+        )
+        async with connectable.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+        await connectable.dispose()
+
+
+    def run_migrations_online():
+        anyio.from_thread.run(run_async_migrations)
+    """
+)
+
 # the URL comes from the application's settings, here an environment variable
 SETTINGS_ENV = env_with(
     """

@@ -12,6 +12,8 @@ Playwright would want).
         page.problems            # console errors, exceptions, failed requests
         browser.evaluate("document.title")
         browser.screenshot(Path("page.png"))
+        with browser.emulating(390, 844, dark=True):   # a phone, in dark mode
+            browser.open(...)
 """
 
 import base64
@@ -20,7 +22,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -227,6 +230,48 @@ class Chromium:
                 return value
             time.sleep(0.1)
         raise BrowserError(f"{expression!r} stayed false for {timeout:.0f} s")
+
+    @contextmanager
+    def emulating(self, width: int, height: int, *, dark: bool = False) -> Iterator[None]:
+        """Show pages ``width`` px wide (a touch screen below 500), in light or dark mode."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 500,
+        )
+        scheme = "dark" if dark else "light"
+        self.call(
+            "Emulation.setEmulatedMedia",
+            features=[{"name": "prefers-color-scheme", "value": scheme}],
+        )
+        try:
+            yield
+        finally:
+            self.call("Emulation.clearDeviceMetricsOverride")
+            self.call("Emulation.setEmulatedMedia", features=[])
+
+    def allow_clipboard(self, origin: str) -> None:
+        """Let pages of ``origin`` write and read the clipboard, as a person's click lets them."""
+        self.call(
+            "Browser.grantPermissions",
+            origin=origin,
+            permissions=["clipboardReadWrite", "clipboardSanitizedWrite"],
+        )
+
+    def click(self, selector: str) -> None:
+        """Click the middle of the first element ``selector`` finds, as a mouse does."""
+        x, y = self.evaluate(
+            f"""(() => {{
+            const target = document.querySelector({json.dumps(selector)});
+            target.scrollIntoView({{block: "center", behavior: "instant"}});
+            const box = target.getBoundingClientRect();
+            return [box.x + box.width / 2, box.y + box.height / 2];
+        }})()"""
+        )
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
 
     def screenshot(self, path: Path) -> Path:
         """Save what the window shows now as a PNG."""

@@ -3,6 +3,7 @@
 import pytest
 
 from sqlalchemy_stairway.bench.results import (
+    chain_memory,
     explain,
     load_results,
     merge,
@@ -70,3 +71,18 @@ def test_scaling_gives_time_per_row_for_each_size():
         "  peak memory: 70, 70 MiB",
     ]
     assert scaling({"runs": [a_run(10)]}, "sqlite") == []
+
+
+def a_chain(rows: int, peak: float, dialect: str = "sqlite") -> dict:
+    return {"dialect": dialect, "server": "SQLite 3", "rows": rows, "peak_mib": peak}
+
+
+def test_the_chains_peak_memory_is_compared_with_the_smallest_size():
+    results = {
+        "chains": [a_chain(100_000, 70.0), a_chain(1_000_000, 84.0), a_chain(10, 1, "mysql")]
+    }
+    assert chain_memory(results, "sqlite") == [
+        "SQLite 3, the whole chain's peak memory (seeding excluded): "
+        "70 MiB at 100,000 rows (1.00x), 84 MiB at 1,000,000 rows (1.20x)"
+    ]
+    assert chain_memory(results, "mysql") == []

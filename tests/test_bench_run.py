@@ -104,6 +104,26 @@ def test_the_results_are_saved_and_the_scratch_databases_gone(folder, results):
     assert sorted(p.name for p in folder.iterdir()) == ["bench.json"]
 
 
+def test_without_the_walk_the_chain_runs_at_every_size(tmp_path):
+    output = io.StringIO()
+    results = bench.main(
+        rows="300,600",
+        url=f"sqlite:///{tmp_path / 'bench.db'}",
+        json_path=str(tmp_path / "bench.json"),
+        checks=False,
+        measurements=False,
+        walk=False,
+        console=Console(file=output, width=200),
+    )
+    assert "runs" not in results or results["runs"] == []
+    assert [chain["rows"] for chain in results["chains"]] == [300, 600]
+    for chain in results["chains"]:
+        assert chain["peak_mib"] > 0 and chain["same_schema"]
+    said = output.getvalue()
+    assert "the whole chain's peak memory (seeding excluded)" in said
+    assert "at 600 rows (" in said
+
+
 @pytest.mark.parametrize("rows", ["", "0", "ten", "10,-5"])
 def test_sizes_must_be_positive_numbers(rows):
     with pytest.raises(StairwayError, match="--rows"):

@@ -14,7 +14,7 @@ from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
 from sqlalchemy_stairway.check.project import Project
 from sqlalchemy_stairway.check.project_checks import check_project
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING
-from tests.check_projects import CREATE_ITEMS, make_project
+from tests.check_projects import CONNECT_ENV, CREATE_ITEMS, make_project
 from tests.conftest import DATABASES
 
 ITEMS_MODELS = """
@@ -396,3 +396,43 @@ def test_a_starting_schema_at_a_revision_is_stamped_and_checked_above(database, 
     assert "starting schema is at 0002" in lines(report, "upgrade", "0001")
     assert statuses(report, "downgrade") == {"0003": PASSED}
     assert set(statuses(report, "models-match").values()) == {PASSED}
+
+
+@pytest.mark.database
+def test_a_revision_reading_through_a_second_connection_is_not_locked_out(
+    database, tmp_path, monkeypatch
+):
+    """JupyterHub's and Buildbot's revisions read the schema through ``op.get_bind().engine``.
+
+    That opens a second connection while the checker's holds the revision's
+    transaction: on SQLite it must read, not wait for the write lock.
+    """
+    monkeypatch.setenv("STAIRWAY_LOCK_TIMEOUT", "2")
+    reads = """
+    tables = sa.inspect(op.get_bind().engine).get_table_names()
+    if "items" in tables:
+        op.add_column("items", sa.Column("note", sa.Text))
+    """
+    # JupyterHub's env.py: .connect() on the connection it is handed, a transaction
+    # per revision (the second connection sees what the revisions below committed)
+    env = CONNECT_ENV.replace("{key}", "connection").replace(
+        "target_metadata=target_metadata)\n        with",
+        "target_metadata=target_metadata,\n"
+        "                          transaction_per_migration=True)\n        with",
+    )
+    assert "transaction_per_migration" in env
+    ini = make_project(
+        tmp_path / "project",
+        [
+            ("0001", None, CREATE_ITEMS, 'op.drop_table("items")'),
+            ("0002", "0001", reads, 'op.drop_column("items", "note")'),
+        ],
+        env=env,
+        models=ITEMS_MODELS.format(extra=', Column("note", Text)').replace(
+            "String,", "String, Text,"
+        ),
+    )
+    report = run_check(ini, server(database, tmp_path))
+    assert report.defects == [], [r.summary for r in report.defects]
+    assert statuses(report, "downgrade-schema") == {"0001": PASSED, "0002": PASSED}
+    assert statuses(report, "models-match") == {"0002": PASSED}

@@ -10,6 +10,7 @@ from tests.check_projects import (
     ASYNC_ENV,
     CONNECT_ENV,
     CREATE_ITEMS,
+    LOOP_WORKER_ENV,
     SETTINGS_ENV,
     make_project,
 )
@@ -79,6 +80,14 @@ def test_alembic_attributes_override_the_connection(tmp_path):
 @pytest.mark.database
 def test_an_async_env_py(database, tmp_path):
     check(make_project(tmp_path / "p", CHAIN, models=MODELS, env=ASYNC_ENV), database, tmp_path)
+
+
+@pytest.mark.database
+def test_an_async_env_py_that_hands_its_migration_back_to_the_calling_event_loop(
+    database, tmp_path
+):
+    ini = make_project(tmp_path / "p", CHAIN, models=MODELS, env=LOOP_WORKER_ENV)
+    check(ini, database, tmp_path)
 
 
 def test_a_url_from_the_applications_settings_is_refused_at_the_first_step(tmp_path, monkeypatch):

@@ -1,11 +1,12 @@
 """`stairway check` on real Alembic chains we did not write, shipped in their packages.
 
-Optuna 5.0.0's storage chain, MLflow 3.17.2's auth-server chain and
-Buildbot 4.3.0's chain are installed by the ``realchains`` extra; their
-alembic.ini is written to a temporary folder with an absolute
-``script_location`` (theirs is relative to the package), nothing of them is
-copied into this repository. The glue each needs is ours, in
-tests/real_chains/: Optuna's data rules, Buildbot's starting schema.
+Optuna 5.0.0's storage chain, MLflow 3.17.2's auth-server chain, Buildbot
+4.3.0's and JupyterHub 6.1.1's chains are installed by the ``realchains``
+extra; their alembic.ini is written to a temporary folder with an absolute
+``script_location`` (theirs is relative to the package, JupyterHub's a
+template), nothing of them is copied into this repository. The glue each needs is ours, in
+tests/real_chains/: Optuna's data rules, Buildbot's and JupyterHub's
+starting schemas.
 
 No chain passes every check: each defect is a row of the table in
 docs/real-chains.md, read in the package's source, and the test pins
@@ -36,6 +37,10 @@ CHAINS = {
     "mlflow-auth": ("mlflow.server.auth.db.migrations", "alembic.ini", ".", None),
     # its first revision, 059, stamps the tables Buildbot made before it used Alembic
     "buildbot": ("buildbot.db.migrations", "alembic.ini", ".", HOOKS / "buildbot_hooks.py"),
+    # 19c0846f6344 stamps a database of JupyterHub 0.5; 99a28a4418e1 above it never
+    # upgrades, so a second run starts from a database of JupyterHub 1.0 at it
+    "jupyterhub": ("jupyterhub", "alembic.ini", "alembic", HOOKS / "jupyterhub_hooks.py"),
+    "jupyterhub-1.0": ("jupyterhub", "alembic.ini", "alembic", HOOKS / "jupyterhub_1_0_hooks.py"),
 }
 
 TABLE = Path(__file__).parent.parent / "docs" / "real-chains.md"

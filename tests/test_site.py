@@ -1,10 +1,12 @@
-"""The site: built from the README and the lessons, then read page by page in headless Chromium.
+"""The site: built from the lessons, the README and the exercises, read in headless Chromium.
 
 Every HTML page of the build is opened in a real browser and must load
 without a console error, an exception or a failed request; every link
 between pages must lead to a page (and an anchor) that exists; every
 lesson's diagram must have become a picture; search must find a word of
-the lessons.  A screenshot of each stage's page, at its diagram, goes to
+the lessons; the landing page leads to the tutorial, the checks and the
+reference; every README section is on one guide page; every exercise has
+its page, after the last stage.  A screenshot of each stage's page, at its diagram, goes to
 ``site-screenshots/`` for a person to look at (CI keeps the folder).
 
 Chromium is Debian's package (``apt-get install -y chromium``); without it
@@ -20,8 +22,10 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+from scripts.exercises import EXERCISES
 from scripts.lessons import all_pages
 from scripts.site import DOCS_PACKAGES, PROJECT_ROOT, build_site, serving
+from stairway_site.pages import anchors_of, readme_sections
 from stairway_site.project import repository_path, site_stages, stage_files
 from tests.chromium import BrowserError, Chromium
 
@@ -30,11 +34,17 @@ pytestmark = pytest.mark.full
 
 SCREENSHOTS = PROJECT_ROOT / "site-screenshots"
 SEARCHED_WORD = "batch_alter_table"
-SCROLL_TO = """(() => {
+# below a phone's header; the last step down, so the theme's "back to top" (shown when a
+# reader scrolls up) stays hidden
+SCROLL_TO = """(async () => {
+    const frame = () => new Promise(done => requestAnimationFrame(done));
+    const frames = async () => { await frame(); await frame(); };
     const target = document.querySelector(%r);
-    window.scrollTo({top: target.getBoundingClientRect().top + window.scrollY - 16,
-                     behavior: "instant"});
-    return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const top = target.getBoundingClientRect().top + window.scrollY - 64;
+    window.scrollTo({top: top - 8, behavior: "instant"});
+    await frames();
+    window.scrollTo({top: top, behavior: "instant"});
+    await frames();
 })()"""
 LINKS = "[...document.querySelectorAll('a[href]')].map(a => a.href)"
 IDS = "[...document.querySelectorAll('[id]')].map(e => e.id)"
@@ -79,6 +89,19 @@ def lesson_page(stage) -> str:
 
 # the stairway as a reader climbs it: each lesson, then the pages read after it
 STAIRWAY_PAGES = [repository_path(page.path).removesuffix(".md") + ".html" for page in all_pages()]
+# the steps after the last stage: a page per exercise, in their order
+EXERCISE_PAGES = [
+    f"docs/exercises/{number}-{exercise.slug}.html"
+    for number, exercise in enumerate(EXERCISES, start=1)
+]
+HOME = "docs/index.html"
+API_PAGE = "docs/api.html"
+GUIDE_PAGES = [
+    "docs/guide/tutorial.html",
+    "docs/guide/how-to.html",
+    "docs/guide/reference.html",
+    API_PAGE,
+]
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +144,9 @@ def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
     for path in sorted(site.rglob("*.html")):
         name = path.relative_to(site).as_posix()
         page = browser.open(address + name)
-        if name == "index.html":  # it sends the visitor on to the README
+        if name == "index.html":  # it sends the visitor on to the landing page
             browser.wait_for("Page.loadEventFired")
-            assert browser.evaluate("location.pathname") == "/README.html"
+            assert browser.evaluate("location.pathname") == "/" + HOME
         visit = Visit(
             problems=page.problems,
             links=browser.evaluate(LINKS),
@@ -133,7 +156,9 @@ def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
             runs=browser.evaluate("document.querySelectorAll('.stairway-code-runs').length"),
             legacy=browser.evaluate("document.querySelectorAll('.stairway-code-legacy').length"),
             shown=browser.evaluate("document.querySelectorAll('.stairway-code-shown').length"),
-            copy_buttons=browser.evaluate("document.querySelectorAll('button.copybtn').length"),
+            copy_buttons=browser.evaluate(
+                "document.querySelectorAll('button.stairway-copy').length"
+            ),
             neighbours=browser.evaluate(NEIGHBOURS),
             stairway=browser.evaluate(STAIRWAY),
         )
@@ -145,8 +170,8 @@ def visits(site: Path, address: str, browser: Chromium) -> dict[str, Visit]:
 
 
 def test_every_page_is_opened(visits: dict[str, Visit]) -> None:
-    expected = {"index.html", "README.html", "search.html", "docs/benchmarks.html"}
-    expected |= {lesson_page(stage) for stage in STAGES}
+    expected = {"index.html", HOME, "search.html", "docs/benchmarks.html"}
+    expected |= {lesson_page(stage) for stage in STAGES} | set(EXERCISE_PAGES) | set(GUIDE_PAGES)
     expected |= {f"code/{repository_path(p)}.html" for s in STAGES for p in stage_files(s)}
     assert expected <= set(visits), f"pages not built: {sorted(expected - set(visits))}"
 
@@ -219,7 +244,7 @@ def test_each_lesson_marks_what_runs_and_what_is_quoted_each_with_a_copy_button(
     assert visit.copy_buttons == visit.runs + visit.legacy + visit.shown + commands
 
 
-@pytest.mark.parametrize("name", ["README.html", *STAIRWAY_PAGES])
+@pytest.mark.parametrize("name", [HOME, *STAIRWAY_PAGES, EXERCISE_PAGES[0]])
 def test_every_page_shows_the_stairway_in_stage_order(
     visits: dict[str, Visit], address: str, name: str
 ) -> None:
@@ -228,16 +253,47 @@ def test_every_page_shows_the_stairway_in_stage_order(
 
 
 def test_previous_and_next_walk_the_stairway(visits: dict[str, Visit], address: str) -> None:
-    walk = ["README.html", *STAIRWAY_PAGES, "docs/benchmarks.html"]
+    walk = [HOME, *STAIRWAY_PAGES, *EXERCISE_PAGES, *GUIDE_PAGES]
     for before, page, after in zip(walk, walk[1:], walk[2:], strict=False):
         assert visits[page].neighbours == [address + before, address + after], page
 
 
-def test_the_readme_is_the_home_page_with_its_tables(site: Path) -> None:
-    home = (site / "README.html").read_text(encoding="utf-8")
-    assert home.count("<table") >= 4
+def test_the_landing_page_leads_to_the_tutorial_the_checks_and_the_reference(
+    visits: dict[str, Visit], address: str
+) -> None:
+    links = {urldefrag(link)[0] for link in visits[HOME].links}
+    assert {
+        address + lesson_page(STAGES[0]),
+        address + "docs/guide/how-to.html",
+        address + "docs/guide/reference.html",
+    } <= links
+
+
+def test_every_readme_section_is_on_a_guide_page(site: Path) -> None:
+    guides = "".join((site / page).read_text(encoding="utf-8") for page in GUIDE_PAGES)
+    guides += (site / "docs/guide/explanation.html").read_text(encoding="utf-8")
+    guides += (site / "docs/guide/changelog.html").read_text(encoding="utf-8")
+    missing = [
+        section.title
+        for section in readme_sections()
+        if not any(f'id="{anchor}"' in guides for anchor in anchors_of(section.title))
+    ]
+    assert not missing, f"README sections not on the site: {missing}"
+    tutorial = (site / "docs/guide/tutorial.html").read_text(encoding="utf-8")
+    assert tutorial.count("<table") >= 2  # the stages', the exercises'
     for stage in STAGES:
-        assert f'href="{lesson_page(stage)}"' in home
+        assert f'href="../{lesson_page(stage).removeprefix("docs/")}"' in tutorial
+
+
+@pytest.mark.parametrize("number", range(1, len(EXERCISES) + 1))
+def test_each_exercise_page_shows_its_task_with_copyable_commands(
+    visits: dict[str, Visit], site: Path, number: int
+) -> None:
+    page = EXERCISE_PAGES[number - 1]
+    text = re.sub(r"<[^>]+>", "", (site / page).read_text(encoding="utf-8"))
+    assert f"Exercise {number}: " in text
+    assert f"invoke exercise {number} --check" in text
+    assert visits[page].copy_buttons >= 1  # the commands, to copy
 
 
 def test_search_finds_batch_alter_table(browser: Chromium, address: str) -> None:
@@ -251,3 +307,207 @@ def test_search_finds_batch_alter_table(browser: Chromium, address: str) -> None
     assert not page.problems
     lessons = {address + lesson_page(stage) for stage in STAGES}
     assert {urldefrag(link)[0] for link in found} & lessons, summary
+
+
+def registered_operations() -> list[str]:
+    """The names of every operation the library registers on Alembic's ``op``."""
+    from alembic.operations import MigrateOperation
+
+    from sqlalchemy_stairway import hashing, ops
+
+    return sorted(
+        name
+        for module in (ops, hashing)
+        for kind in vars(module).values()
+        if isinstance(kind, type)
+        and issubclass(kind, MigrateOperation)
+        and kind.__module__ == module.__name__
+        for name, value in vars(kind).items()
+        if isinstance(value, classmethod)
+    )
+
+
+def test_the_api_reference_documents_every_operation_option_and_hook(
+    visits: dict[str, Visit],
+) -> None:
+    from sqlalchemy_stairway.check import pytest_plugin
+    from sqlalchemy_stairway.check.cli import parser
+    from stairway_site.api import IniRecorder, subparser
+
+    ids = visits[API_PAGE].ids
+    operations = registered_operations()
+    assert len(operations) >= 8
+    missing = [f"op.{name}" for name in operations if f"op.{name}" not in ids]
+    options = [
+        option.lstrip("-")
+        for action in subparser(parser(), "check")._actions
+        for option in action.option_strings
+        if option not in ("-h", "--help")
+    ]
+    missing += [o for o in options if f"cmdoption-stairway-check-{o}" not in ids]
+    recorder = IniRecorder()
+    pytest_plugin.pytest_addoption(recorder)
+    missing += [n for n, *_ in recorder.options if f"confval-{n}" not in ids]
+    for hook in ("hooks_file", "load_hooks"):
+        if f"sqlalchemy_stairway.check.hooks.{hook}" not in ids:
+            missing.append(hook)
+    assert not missing, f"not in the API reference: {missing}"
+
+
+# -- how pages look: on a wide screen, on a phone, in dark mode ---------------------------
+
+SCREENS = {"desktop": (1440, 900), "phone": (390, 844)}
+LESSON = lesson_page(STAGES[min(3, len(STAGES) - 1)])  # stage 4: the widest diagram
+LOOKED_AT = {HOME: "landing", LESSON: "lesson", EXERCISE_PAGES[0]: "exercise", API_PAGE: "api"}
+SCREENSHOTS_SHOWN = ("landing", "lesson", "exercise")  # committed under docs/screenshots/
+LAYOUT = """(() => {
+    const toc = document.querySelector('.toc-drawer');
+    const tocBox = toc?.getBoundingClientRect();
+    const svg = document.querySelector('svg.stairway-er');
+    const picture = svg?.closest('.stairway-diagram-picture');
+    const luminance = color => {
+        const [r, g, b] = color.match(/[\\d.]+/g).map(Number);
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    return {
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        // blocks of the page that reach past the screen's right edge (a scroller may)
+        cut: [...document.querySelectorAll('article section > *, .stairway-door')]
+            .filter(block => block.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(block => block.className || block.tagName),
+        toc: Boolean(toc && document.querySelector('.toc-tree li') && tocBox.width > 0
+                     && tocBox.right <= window.innerWidth + 1),
+        diagram: svg ? {shown: svg.getBoundingClientRect().width,
+                        natural: svg.viewBox.baseVal.width,
+                        room: picture.clientWidth, scrolls: picture.scrollWidth,
+                        overflowX: getComputedStyle(picture).overflowX,
+                        filter: getComputedStyle(svg).filter,
+                        hint: document.querySelector('.stairway-diagram-hint').offsetHeight > 0
+                       } : null,
+        background: luminance(getComputedStyle(document.body).backgroundColor),
+        ink: luminance(getComputedStyle(document.querySelector('article')).color),
+    };
+})()"""
+
+
+@pytest.fixture(scope="module")
+def looks(address: str, browser: Chromium) -> dict[tuple[str, str, bool], dict]:
+    """Each page looked at on each screen, light and dark: (page, screen, dark) -> layout."""
+    browser.open(address + HOME)
+    browser.evaluate("localStorage.clear()")  # the search test's words, highlighted
+    found = {}
+    for screen, (width, height) in SCREENS.items():
+        for dark in (False, True):
+            with browser.emulating(width, height, dark=dark):
+                for page, name in LOOKED_AT.items():
+                    visit = browser.open(address + page)
+                    assert not visit.problems, (page, screen, visit.problems)
+                    found[page, screen, dark] = browser.evaluate(LAYOUT)
+                    if name == "lesson":
+                        browser.evaluate(SCROLL_TO % ".stairway-diagram")
+                    scheme = "-dark" if dark else ""
+                    browser.screenshot(SCREENSHOTS / f"{name}-{screen}{scheme}.png")
+    return found
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("page", LOOKED_AT)
+def test_no_page_scrolls_sideways(looks: dict, page: str, screen: str) -> None:
+    look = looks[page, screen, False]
+    assert look["overflow"] <= 0, "the page is wider than the screen"
+    assert not look["cut"], "cut off at the screen's edge"
+
+
+@pytest.mark.parametrize("page", [LESSON, API_PAGE])
+def test_the_pages_table_of_contents_shows_on_a_wide_screen_only(looks: dict, page: str) -> None:
+    assert looks[page, "desktop", False]["toc"]
+    assert not looks[page, "phone", False]["toc"]  # a drawer there, behind its button
+
+
+def test_a_diagram_fits_a_desktop_and_scrolls_sideways_on_a_phone_at_its_own_size(
+    looks: dict,
+) -> None:
+    desktop = looks[LESSON, "desktop", False]["diagram"]
+    assert desktop["shown"] <= desktop["room"] + 1
+    phone = looks[LESSON, "phone", False]["diagram"]
+    assert abs(phone["shown"] - phone["natural"]) <= 1, "shrunk to fit: its text unreadable"
+    assert phone["natural"] > phone["room"], "the stage 4 diagram should not fit a phone"
+    assert phone["scrolls"] > phone["room"] and phone["overflowX"] in ("auto", "scroll")
+    assert phone["hint"] and not desktop["hint"], "on a phone, and only there: scroll sideways"
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("page", LOOKED_AT)
+def test_dark_mode_darkens_the_page_and_its_diagrams(looks: dict, page: str, screen: str) -> None:
+    light, dark = looks[page, screen, False], looks[page, screen, True]
+    assert light["background"] > 0.9 and light["ink"] < 0.3
+    assert dark["background"] < 0.2 and dark["ink"] > 0.7
+    if dark["diagram"]:
+        assert light["diagram"]["filter"] == "none"
+        assert "invert" in dark["diagram"]["filter"]
+
+
+@pytest.mark.parametrize("name", SCREENSHOTS_SHOWN)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screenshots_of_the_landing_page_a_lesson_and_an_exercise(
+    looks: dict, name: str, screen: str
+) -> None:
+    width = SCREENS[screen][0]
+    for scheme in ("", "-dark"):
+        shot = SCREENSHOTS / f"{name}-{screen}{scheme}.png"
+        assert shot.read_bytes()[16:20] == width.to_bytes(4, "big"), "PNG of the wrong width"
+        assert shot.stat().st_size > 15_000, f"{shot.name} looks empty"
+    assert (PROJECT_ROOT / "docs" / "screenshots" / f"{name}-{screen}.png").is_file(), (
+        "copy it there once you have looked at it: the README shows it"
+    )
+
+
+# -- the copy button ------------------------------------------------------------------------
+
+
+def typed_in(block: str, prompt: str) -> str:
+    """What a reader types of a session ``block``: its prompt lines, without the prompt."""
+    typed, continued = [], False
+    for line in block.splitlines():
+        if re.match(prompt, line):
+            typed.append(re.sub(prompt, "", line, count=1))
+        elif not continued:
+            continue
+        else:
+            typed.append(line)
+        continued = line.endswith("\\")
+    return "\n".join(typed)
+
+
+def first_block(markdown: str, language: str) -> str:
+    return re.search(rf"^```{language}\n(.*?)^```$", markdown, re.MULTILINE | re.DOTALL)[1]
+
+
+def copied_by_button(browser: Chromium, block: str) -> str:
+    """Click the copy button of ``block`` (a CSS selector) and read the clipboard."""
+    button = f"{block} button.stairway-copy"
+    browser.click(button)
+    browser.wait_until(f"document.querySelector({button!r}).textContent === 'Copied'")
+    return browser.evaluate("navigator.clipboard.readText()")
+
+
+def test_the_copy_button_copies_commands_without_prompts_or_output(
+    browser: Chromium, address: str
+) -> None:
+    browser.allow_clipboard(address.rstrip("/"))
+    lesson = STAGES[0].lesson.read_text(encoding="utf-8")
+    page = browser.open(address + lesson_page(STAGES[0]))
+    assert not page.problems
+    session = first_block(lesson, "console")
+    copied = copied_by_button(browser, ".highlight-console")
+    assert copied == typed_in(session, r"\$ ")
+    assert copied and "$ " not in copied and "INFO" not in copied
+    example = first_block(lesson, "pycon")
+    copied = copied_by_button(browser, ".stairway-code-runs .highlight-pycon")
+    assert copied == typed_in(example, r"(>>>|\.\.\.)( |$)")
+    assert copied and ">>>" not in copied
+
+    exercise = browser.open(address + EXERCISE_PAGES[0])
+    assert not exercise.problems
+    shown = browser.evaluate("document.querySelector('.highlight-sh pre').innerText")
+    assert copied_by_button(browser, ".highlight-sh") == shown.rstrip("\n")

@@ -13,13 +13,16 @@ old names is left: the primary key and foreign key constraints, the foreign
 key's index on MariaDB, the id sequences on PostgreSQL.
 
 Four things in the old data can break the new schema, and the upgrade
-checks all four before its first DDL statement (MariaDB cannot roll DDL
-back): a user without a name, a name longer than 30 characters (PostgreSQL
+checks all four under its lock, before its first DDL statement (MariaDB
+cannot roll DDL back), and before the hashing too when there is anything
+to hash: a user without a name, a name longer than 30 characters (PostgreSQL
 refuses to narrow a column holding one), an e-mail address that belongs to
 nobody, which the 0.3 tutorial itself leaves behind with
 ``del mary.addresses[1]``, and one whose user_id names no user (written
 while foreign key checks were off), which the new foreign key refuses.
-Each is refused with the rows named.
+Each is refused with the rows named.  One query looks for both troubles
+of the users, one anti-join for both of the addresses; only when one finds
+a row are the troubles told apart and the rows read to name them.
 
 Plaintext passwords do not reach this stage: each becomes a salted
 PBKDF2-SHA256 hash in ``password_hash``, in Django's
@@ -27,7 +30,7 @@ PBKDF2-SHA256 hash in ``password_hash``, in Django's
 iterations a hash costs a quarter of a second of CPU, so the hashing is
 done before the lock, on every core, while other clients go on reading and
 writing ``users`` (``op.prehash_column``); then the upgrade takes the lock
-(``op.block_writers``), checks the data again, and ``op.write_hashes``
+(``op.block_writers``), checks the data, and ``op.write_hashes``
 reads the passwords again, re-hashes only those that changed meanwhile,
 and writes the hashes.  The columns change under the old table names, and
 the tables are renamed last: on MariaDB a table renamed under ``LOCK
@@ -128,37 +131,50 @@ def refuse_data_that_breaks_stage_4() -> None:
     if not have:  # offline, or renamed by a killed run once every column was done
         return
     users = sa.table("users", *map(sa.column, have))
-    addresses = sa.table("email_addresses", *map(sa.column, addresses_have)).c
+    emails = sa.table("email_addresses", *map(sa.column, addresses_have))
+    addresses = emails.c
     length = sa.func.length if dialect() == "sqlite" else sa.func.char_length
     key = users.c.id if "id" in have else users.c.user_id
     if "user_name" in have:
-        op.refuse_rows(
-            sa.select(key).where(users.c.user_name.is_(None)),
-            "users without a user_name cannot move to user_account.name, which is NOT NULL "
-            "(user_id)",
-            "Give each a name, or delete them",
-        )
-        op.refuse_rows(
-            sa.select(key, users.c.user_name).where(length(users.c.user_name) > 30),
-            "user names longer than 30 characters do not fit user_account.name VARCHAR(30) "
-            "(user_id, user_name)",
-            "Shorten them to 30 characters at most",
+        name = users.c.user_name
+        op.refuse_rows_together(
+            sa.select(key).where(name.is_(None) | (length(name) > 30)),  # one scan for both
+            (
+                sa.select(key).where(name.is_(None)),
+                "users without a user_name cannot move to user_account.name, which is NOT "
+                "NULL (user_id)",
+                "Give each a name, or delete them",
+            ),
+            (
+                sa.select(key, name).where(length(name) > 30),
+                "user names longer than 30 characters do not fit user_account.name VARCHAR(30) "
+                "(user_id, user_name)",
+                "Shorten them to 30 characters at most",
+            ),
         )
     if "address_id" not in addresses_have:
         return
-    op.refuse_rows(
-        sa.select(addresses.address_id, addresses.email_address).where(addresses.user_id.is_(None)),
-        "e-mail addresses that belong to no user cannot move to address, whose user_id "
-        "is NOT NULL (address_id, email_address)",
-        "Give each a user_id, or delete them",
-    )
-    op.refuse_rows(
-        sa.select(addresses.address_id, addresses.email_address, addresses.user_id).where(
-            addresses.user_id.is_not(None), ~sa.exists().where(key == addresses.user_id)
+    # one anti-join finds both: an address with no user_id joins no user either
+    op.refuse_rows_together(
+        sa.select(addresses.address_id)
+        .select_from(emails.outerjoin(users, key == addresses.user_id))
+        .where(key.is_(None)),
+        (
+            sa.select(addresses.address_id, addresses.email_address).where(
+                addresses.user_id.is_(None)
+            ),
+            "e-mail addresses that belong to no user cannot move to address, whose user_id "
+            "is NOT NULL (address_id, email_address)",
+            "Give each a user_id, or delete them",
         ),
-        "e-mail addresses whose user_id names no user break address's foreign key to "
-        "user_account (address_id, email_address, user_id)",
-        "Point each at a user, or delete them",
+        (
+            sa.select(addresses.address_id, addresses.email_address, addresses.user_id).where(
+                addresses.user_id.is_not(None), ~sa.exists().where(key == addresses.user_id)
+            ),
+            "e-mail addresses whose user_id names no user break address's foreign key to "
+            "user_account (address_id, email_address, user_id)",
+            "Point each at a user, or delete them",
+        ),
     )
 
 
@@ -210,10 +226,14 @@ def upgrade() -> None:
     """Hash passwords, then under the lock tighten the columns and rename the tables, last."""
     op.zero_freed_space()  # SQLite: no plaintext left in the file's free pages
     users_table = table_now("users", "user_account")
-    refuse_data_that_breaks_stage_4()  # before the hashing, which may take long
-    hashed = op.prehash_column(users_table, "password", key="user_id")
+    hashed = op.prehash_column(
+        users_table,
+        "password",
+        key="user_id",
+        check_first=refuse_data_that_breaks_stage_4,  # not after the hashing, which takes long
+    )
     op.block_writers(users_table, table_now("email_addresses", "address"))
-    refuse_data_that_breaks_stage_4()  # again: other clients wrote while it hashed
+    refuse_data_that_breaks_stage_4()  # under the lock: other clients wrote meanwhile
     op.add_column(users_table, sa.Column("password_hash", sa.String(128)))
     op.write_hashes(hashed, "password_hash")
     with op.batch_alter_table(users_table) as batch:

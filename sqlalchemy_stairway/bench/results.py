@@ -68,3 +68,18 @@ def scaling(results: dict, dialect: str) -> list[str]:
     peaks = [max(s["peak_mib"] for s in r["steps"]) for r in runs]
     lines.append("  peak memory: " + ", ".join(f"{p:.0f}" for p in peaks) + " MiB")
     return lines
+
+
+def chain_memory(results: dict, dialect: str) -> list[str]:
+    """Return the whole chain's peak memory at each of ``dialect``'s sizes, against the smallest."""
+    chains = [c for c in results.get("chains", []) if c["dialect"] == dialect]
+    if len(chains) < 2:
+        return []
+    smallest = chains[0]["peak_mib"]
+    return [
+        f"{chains[0]['server']}, the whole chain's peak memory (seeding excluded): "
+        + ", ".join(
+            f"{c['peak_mib']:.0f} MiB at {c['rows']:,} rows ({c['peak_mib'] / smallest:.2f}x)"
+            for c in chains
+        )
+    ]

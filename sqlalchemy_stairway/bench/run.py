@@ -10,6 +10,7 @@ from sqlalchemy_stairway.bench.chart import draw_chart
 from sqlalchemy_stairway.bench.checks import time_checks
 from sqlalchemy_stairway.bench.plan import BenchPlan
 from sqlalchemy_stairway.bench.results import (
+    chain_memory,
     explain,
     load_results,
     merge,
@@ -59,9 +60,13 @@ def run(
     chain: bool = True,
     measurements: bool = True,
     console: Console | None = None,
+    walk: bool = True,
 ) -> dict:
     """Run the bench on ``url``'s server: stage by stage for each size, the whole chain at
-    the largest, each stage's own measurements, the checks; print, save and return it all."""
+    the largest, each stage's own measurements, the checks; print, save and return it all.
+
+    Without the stage-by-stage ``walk``, the whole chain runs at every size instead, so
+    that its time and its memory can be compared across sizes."""
     console = console or Console()
     sizes = parse_sizes(rows)
     parsed = parse_url(resolve_url(url, "sqlite:///tutorial.db"))
@@ -71,7 +76,7 @@ def run(
     console.print(f"bench on {redact(parsed)} (in scratch databases beside it)")
     for note in plan.notes:
         console.print(note, highlight=False)
-    for size in sizes:
+    for size in sizes if walk else ():
         found = run_walk(plan, parsed, size, console)
         merge_run(results, found)
         save_results(path, results)
@@ -83,13 +88,15 @@ def run(
             console.print(line, highlight=False, markup=False, soft_wrap=True)
     for line in scaling(results, dialect):
         console.print(line)
-    if chain:
-        found = run_chain(plan, parsed, sizes[-1], console)
+    for size in (sizes[-1:] if walk else sizes) if chain else ():
+        found = run_chain(plan, parsed, size, console)
         merge(results, "chains", found)
         save_results(path, results)
         console.print(chain_target(found).line(), soft_wrap=True)
         if not found["same_schema"]:
             console.print(f"[red]the floors' schema differs:[/] {found['schema_differences']}")
+    for line in chain_memory(results, dialect) if chain else ():
+        console.print(line, highlight=False)
     if measurements:
         measured = run_measurements(MeasureContext(plan, parsed, console))
         merge(

@@ -229,7 +229,9 @@ def refuse_unencoded_at(url: str) -> None:
         )
 
 
-def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = False) -> Engine:
+def make_engine(
+    url: str | URL, *, for_migrations: bool = False, echo: bool = False, scratch: bool = False
+) -> Engine:
     """Create an engine for ``url``.
 
     On SQLite every connection gets ``PRAGMA foreign_keys=ON`` (SQLite checks
@@ -241,6 +243,10 @@ def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = Fa
     ``PRAGMA foreign_key_check`` before it commits instead.  They also
     ``BEGIN IMMEDIATE``: the write lock taken up front makes a second
     migration run wait instead of reading a version that is about to change.
+    A ``scratch`` database is the checker's own, with no other run to wait
+    for: its transactions begin deferred, so that a revision reading through
+    a second connection (``inspect(op.get_bind().engine)``) is not locked
+    out by the first.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
     # read once, up front: a bad $STAIRWAY_LOCK_TIMEOUT is refused before any connection
@@ -253,7 +259,7 @@ def make_engine(url: str | URL, *, for_migrations: bool = False, echo: bool = Fa
         _make_sqlite_strict(
             engine,
             foreign_keys=not for_migrations,
-            begin=("BEGIN IMMEDIATE" if for_migrations else "BEGIN"),
+            begin=("BEGIN IMMEDIATE" if for_migrations and not scratch else "BEGIN"),
             busy_timeout=wait,
         )
     return engine

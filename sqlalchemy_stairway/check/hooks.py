@@ -40,6 +40,7 @@ alembic.ini).  Every name in it is optional:
 
 import configparser
 import importlib.util
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,8 @@ from sqlalchemy_stairway.check.errors import StairwayError
 
 @dataclass
 class Hooks:
+    """The hooks a project gave, each None (or empty) when its file does not define it."""
+
     before_revision: Callable[[Connection, str], set[str] | None] | None = None
     shape_row: Callable[[str, str, dict], dict | None] | None = None
     starting_schema: Callable[[Connection], str | None] | None = None
@@ -74,12 +77,20 @@ def hooks_file(ini: Path, given: str | Path | None) -> Path | None:
 
 
 def load_hooks(path: Path | None) -> Hooks:
+    """Run the hooks file at ``path`` and return what it defines (no file: no hooks).
+
+    A ``path`` that is not a file raises :class:`StairwayError`, saying
+    how to fix ``--hooks`` or ``[stairway] hooks``.
+    """
     if path is None:
         return Hooks()
     if not path.is_file():
         raise StairwayError(f"no hooks file at {path}; fix --hooks or [stairway] hooks")
     spec = importlib.util.spec_from_file_location(f"stairway_hooks_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
+    # kept, as an import keeps a module: what the file sets up at its top level (a
+    # context it enters for the whole check) must outlive this function
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return Hooks(
         before_revision=getattr(module, "before_revision", None),

@@ -30,6 +30,7 @@ from sqlalchemy import URL, Connection, Engine, MetaData, event
 from sqlalchemy_stairway.check.comparison_options import ComparisonOptions
 from sqlalchemy_stairway.check.engines import first_line, redact
 from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.check.worker_thread import in_worker_thread
 
 # what an env.py that makes an asyncio engine says
 ASYNC_ENV_WORDS = ("async_engine_from_config", "create_async_engine", "AsyncEngine")
@@ -282,7 +283,14 @@ class Project:
         with EnvironmentContext(
             config, scripts, fn=step, as_sql=False, starting_rev=None, destination_rev=target
         ):
-            scripts.run_env()
+            self.run_env()
+
+    def run_env(self) -> None:
+        """Run env.py online; an async one in a worker thread of an event loop."""
+        if self.env_is_async:
+            in_worker_thread(self.scripts.run_env)
+        else:
+            self.scripts.run_env()
 
     def target_metadata(self, connection: Connection, /, **attributes: Any) -> MetaData | None:
         """Run env.py online without migrating, and return the target_metadata it configures.
@@ -310,7 +318,7 @@ class Project:
         environment.configure = configure_seen
         try:
             with only_to(database_name(connection.engine.url)), environment:
-                self.scripts.run_env()
+                self.run_env()
         except WrongDatabase:
             raise
         except Exception as exc:  # an env.py that does not import, a missing driver...

@@ -251,20 +251,22 @@ def check_static(
     for revision in project.revisions:
         one_way = revision.one_way_marker or hooks.one_way_revisions.get(revision.id)
         imports = static.imported_models(revision.path, models)
-        report.add(
-            Result(
-                "static-imports-models",
-                revision.id,
-                "",
-                FAILED if imports else PASSED,
-                [
-                    f"imports the application's models ({', '.join(imports)}); a revision must "
-                    "declare the tables it uses as they are at that revision"
-                ]
-                if imports
-                else [],
-            )
-        )
+        types = static.models_imported_for_types_only(revision.path, revision.module, models)
+        if imports and types:
+            lines = [
+                f"imports column types from the application's models ({', '.join(types)}), "
+                "no tables: a change to those types changes what this revision does; a copy "
+                "in the revision would keep it as it was"
+            ]
+        elif imports:
+            lines = [
+                f"imports the application's models ({', '.join(imports)}); a revision must "
+                "declare the tables it uses as they are at that revision"
+            ]
+        else:
+            lines = []
+        status = (WARNING if types else FAILED) if imports else PASSED
+        report.add(Result("static-imports-models", revision.id, "", status, lines))
         noop = static.noop_downgrade(revision.path)
         lines = ["downgrade() does nothing while upgrade() changes the database"] if noop else []
         if noop and one_way:
@@ -328,7 +330,7 @@ class Walk:
         ):
             url = self.databases.enter_context(scratch_database(self.server, Path(folder)))
             self.start = self.prepare(url)
-            self.engine = make_engine(url, for_migrations=True)
+            self.engine = make_engine(url, for_migrations=True, scratch=True)
             if self.engine.dialect.name == "sqlite":
                 # a scratch file: WAL spares a flush of the whole file at each commit
                 event.listen(self.engine, "connect", write_ahead_log)
@@ -406,7 +408,7 @@ class Walk:
         """
         if self.hooks.starting_schema is None:
             return None
-        engine = make_engine(url, for_migrations=True)
+        engine = make_engine(url, for_migrations=True, scratch=True)
         try:
             with engine.connect() as connection:
                 start = self.hooks.starting_schema(connection)
@@ -471,7 +473,7 @@ class Walk:
             self.prepare(self.spine_url)
         missing = [p for p in parents if p not in self.spine_applied]
         if missing:
-            engine = make_engine(self.spine_url, for_migrations=True)
+            engine = make_engine(self.spine_url, for_migrations=True, scratch=True)
             try:
                 with engine.connect() as spine:
                     for parent in missing:
@@ -753,7 +755,7 @@ class Walk:
         """
         with scratch_database(self.server, folder) as empty_url:
             self.prepare(empty_url)
-            engine = make_engine(empty_url, for_migrations=True)
+            engine = make_engine(empty_url, for_migrations=True, scratch=True)
             try:
                 with engine.connect() as empty:
                     try:
@@ -800,7 +802,7 @@ class Walk:
         culprit = "+".join(self.project.heads)
         with scratch_database(self.server, folder) as empty_url:
             self.prepare(empty_url)
-            engine = make_engine(empty_url, for_migrations=True)
+            engine = make_engine(empty_url, for_migrations=True, scratch=True)
             try:
                 with engine.connect() as empty:
                     for revision in self.project.revisions:

@@ -9,6 +9,9 @@
 
 import ast
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.types import TypeEngine
 
 from sqlalchemy_stairway.check.project import module_imports
 
@@ -21,6 +24,37 @@ def imported_models(path: Path, models: set[str]) -> list[str]:
         if name in models or top in models or name.split(".")[-1] == "models":
             found.append(name)
     return sorted(set(found))
+
+
+def models_imported_for_types_only(path: Path, module: Any, models: set[str]) -> list[str]:
+    """The column types a revision imports from the models, when that is all it imports of them.
+
+    ``from app.orm import JSONDict`` (a ``TypeDecorator``) is such an import;
+    ``from app import orm`` or a mapped class is not (empty list).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    types = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and imported_models_of(
+            [alias.name for alias in node.names], models
+        ):
+            return []
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if not imported_models_of([node.module], models):
+                continue
+            for alias in node.names:
+                value = getattr(module, alias.asname or alias.name, None)
+                if not (isinstance(value, type) and issubclass(value, TypeEngine)):
+                    return []
+                types.append(alias.name)
+    return sorted(set(types))
+
+
+def imported_models_of(names: list[str], models: set[str]) -> bool:
+    return any(
+        name in models or name.split(".")[0] in models or name.split(".")[-1] == "models"
+        for name in names
+    )
 
 
 def does_nothing(function: ast.FunctionDef) -> bool:

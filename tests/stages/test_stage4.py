@@ -100,6 +100,61 @@ def test_an_address_of_a_user_that_does_not_exist_is_refused_before_any_ddl(
     assert snapshot(connection, scratch_url) == before
 
 
+def data_checks(statements: list[str]) -> list[str]:
+    """The revision's reads of users and email_addresses that look for rows it would refuse."""
+    return [
+        s
+        for s in statements
+        if s.upper().startswith("SELECT")
+        and ("LEFT OUTER JOIN" in s.upper() or "user_name" in s)
+        and "information_schema" not in s
+        and "pg_catalog" not in s
+    ]
+
+
+@pytest.mark.parametrize("passwords", ["none", "some"])
+def test_clean_data_costs_one_query_per_table_and_hashing_one_more_look(
+    passwords, connection, database
+):
+    """Under the lock one query per table; before the hashing again, only if there is any."""
+    climb(connection, BEFORE)
+    if passwords == "none":
+        connection.execute(text("UPDATE users SET password = NULL"))
+        connection.commit()
+    statements: list[str] = []
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    move(connection, STAGE, password_iterations=1000)
+    event.remove(connection, "before_cursor_execute", record)
+    looks = 1 if passwords == "none" else 2
+    checks = data_checks(statements)
+    assert len(checks) == 2 * looks, checks
+    assert len([s for s in checks if "LEFT OUTER JOIN" in s.upper()]) == looks
+    assert not [s for s in statements if "NOT (EXISTS" in s.upper()]  # no row to name
+
+
+def test_data_that_breaks_stage_4_is_refused_before_the_hashing(connection):
+    climb(connection, BEFORE)
+    connection.execute(text(BREAKING_ROWS["long name"][0]))
+    connection.commit()
+    hashed: list[bool] = []
+    with pytest.raises(StairwayError, match="user names longer than 30 characters"):
+        move(connection, STAGE, password_iterations=1000, before_the_lock=lambda: hashed.append(1))
+    assert hashed == [], "the passwords were hashed before the refusal"
+
+
+def test_both_troubles_of_the_users_are_told_apart_first_the_nameless(connection):
+    climb(connection, BEFORE)
+    for case in ("nameless user", "long name"):
+        connection.execute(text(BREAKING_ROWS[case][0]))
+    connection.commit()
+    with pytest.raises(StairwayError, match="users without a user_name"):
+        move(connection, STAGE)
+
+
 def test_the_refusal_is_one_line_from_invoke_too(tmp_path):
     url = f"sqlite:///{tmp_path / 't.db'}"
     assert invoke("stage", str(BEFORE.number), "--url", url, "--no-lesson").returncode == 0

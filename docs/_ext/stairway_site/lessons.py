@@ -98,8 +98,12 @@ class LessonPage(SphinxTransform):
         )
         picture = nodes.container("", nodes.raw("", svg, format="html"))
         picture["classes"] = ["stairway-diagram-picture"]
+        # shown on a phone only, where the diagram keeps its size and scrolls
+        hint = nodes.paragraph(
+            "", "Scroll the diagram sideways to see all of it.", classes=["stairway-diagram-hint"]
+        )
         return nodes.container(
-            "", picture, changes_list(stage.number, changes), classes=["stairway-diagram"]
+            "", picture, hint, changes_list(stage.number, changes), classes=["stairway-diagram"]
         )
 
 
