@@ -792,7 +792,7 @@ def diagrams(c) -> None:
     }
 )
 def docs(c, serve: bool = False, port: int = 8000) -> None:
-    """Build the site from the README and the lessons into build/site (warnings are errors)."""
+    """Build the site (lessons, guides, exercises, API) into build/site; warnings are errors."""
     import time
 
     from scripts.site import SITE_DIR, build_site, serving

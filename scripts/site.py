@@ -1,4 +1,4 @@
-"""The tutorial's site: built by Sphinx from the README and the lessons, served locally.
+"""The tutorial's site: built by Sphinx from the lessons, README and exercises, served locally.
 
     invoke docs               build the site into build/site (warnings are errors)
     invoke docs --serve       build it, then serve it at http://127.0.0.1:8000/

@@ -436,3 +436,39 @@ def test_a_revision_reading_through_a_second_connection_is_not_locked_out(
     assert report.defects == [], [r.summary for r in report.defects]
     assert statuses(report, "downgrade-schema") == {"0001": PASSED, "0002": PASSED}
     assert statuses(report, "models-match") == {"0002": PASSED}
+
+
+@pytest.mark.parametrize(
+    ("hook", "revision"),
+    [("starting_schema", "0001"), ("hand_url", "env.py"), ("before_revision", "0002")],
+)
+def test_a_hook_that_raises_is_a_finding_not_an_internal_error(hook, revision, tmp_path):
+    """The hooks file is the project's code: its failure is reported like a revision's."""
+    body = (
+        "    raise ValueError('the settings file is missing\\nsettings.toml not found')\n"
+        if hook != "before_revision"
+        else "    if revision == '0002':\n        raise ValueError('settings.toml not found')\n"
+    )
+    arguments = "connection, revision" if hook == "before_revision" else "*args"
+    hooks = f"def {hook}({arguments}):\n{body}"
+    ini = make_project(
+        tmp_path / "project",
+        [
+            ("0001", None, CREATE_ITEMS, 'op.drop_table("items")'),
+            (
+                "0002",
+                "0001",
+                'op.add_column("items", sa.Column("note", sa.Text))',
+                'op.drop_column("items", "note")',
+            ),
+        ],
+        hooks=hooks,
+    )
+    result = stairway("check", "--config", str(ini), "--url", str(tmp_path), cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output and "internal error" not in output
+    [line] = [line for line in result.stdout.splitlines() if " hooks: " in line]
+    assert line.startswith(f"defect: {revision} [sqlite] hooks: "), line
+    assert f"the hooks file's {hook}() raised ValueError: settings.toml not found" in line
+    assert "(reproduce: stairway check --config" in line

@@ -178,6 +178,14 @@ def not_null_without_default(chain: Chain) -> None:
         assert chain.rows("SELECT plan FROM accounts") == [("",)]
 
 
+def fails_with_rows_leaves_table(chain: Chain) -> None:
+    assert shows_defect(chain)
+    chain.upgrade("0001")
+    before, after = round_trip(chain, "0002", "0001")
+    assert "plans" in after["tables"]
+    assert set(chain.snapshot()["tables"]) - set(before["tables"]) == {"plans"}
+
+
 def narrowing(chain: Chain) -> None:
     chain.upgrade("0002")
     chain.downgrade("0001")

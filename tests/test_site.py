@@ -6,8 +6,15 @@ between pages must lead to a page (and an anchor) that exists; every
 lesson's diagram must have become a picture; search must find a word of
 the lessons; the landing page leads to the tutorial, the checks and the
 reference; every README section is on one guide page; every exercise has
-its page, after the last stage.  A screenshot of each stage's page, at its diagram, goes to
-``site-screenshots/`` for a person to look at (CI keeps the folder).
+its page, after the last stage; the API reference documents every
+operation, option and hook.  The landing page, a lesson, an exercise and
+the API reference are looked at on a desktop and a phone, light and dark
+(nothing past the screen's edge, the table of contents on the wide
+screen, the diagram scrolling on the phone at its own size, dark pages
+and diagrams), and copy buttons are clicked and the clipboard read.
+Screenshots of each stage's diagram and of those pages go to
+``site-screenshots/`` for a person to look at (CI keeps the folder); the
+ones the README shows are copied to ``docs/screenshots/`` once looked at.
 
 Chromium is Debian's package (``apt-get install -y chromium``); without it
 these tests fail, saying so, and are never skipped.

@@ -6,6 +6,7 @@ import pytest
 
 from stairway_site.pages import (
     commands_fenced,
+    exercise_pages,
     guide_pages,
     readme_sections,
     rewrite_prose_links,
@@ -76,3 +77,12 @@ def test_every_readme_section_is_on_exactly_one_guide_page() -> None:
     titles = [section.title for section in readme_sections()]
     assert {title: placed[title] for title in titles} == dict.fromkeys(titles, 1)
     assert set(placed) <= set(titles), "a guide page names a section the README does not have"
+
+
+def test_every_exercise_has_one_page_in_their_order() -> None:
+    from scripts.exercises import EXERCISES
+
+    assert exercise_pages(ROOT) == [
+        f"docs/exercises/{number}-{exercise.slug}"
+        for number, exercise in enumerate(EXERCISES, start=1)
+    ]

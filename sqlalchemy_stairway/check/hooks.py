@@ -51,6 +51,30 @@ from sqlalchemy import Connection
 from sqlalchemy_stairway.check.errors import StairwayError
 
 
+class HookFailed(Exception):
+    """A hook of the project's hooks file raised: a finding about the project, not a bug here."""
+
+    def __init__(self, hook: str, exc: BaseException) -> None:
+        lines = str(exc).strip().splitlines()
+        said = f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
+        super().__init__(f"the hooks file's {hook}() raised {said}")
+        self.hook = hook
+
+
+def reporting_failures(hook: str, function: Callable | None) -> Callable | None:
+    """``function``, raising :class:`HookFailed` (naming the hook) when it fails."""
+    if function is None:
+        return None
+
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            raise HookFailed(hook, exc) from exc
+
+    return call
+
+
 @dataclass
 class Hooks:
     """The hooks a project gave, each None (or empty) when its file does not define it."""
@@ -93,13 +117,17 @@ def load_hooks(path: Path | None) -> Hooks:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return Hooks(
-        before_revision=getattr(module, "before_revision", None),
-        shape_row=getattr(module, "shape_row", None),
-        starting_schema=getattr(module, "starting_schema", None),
+        before_revision=reporting_failures(
+            "before_revision", getattr(module, "before_revision", None)
+        ),
+        shape_row=reporting_failures("shape_row", getattr(module, "shape_row", None)),
+        starting_schema=reporting_failures(
+            "starting_schema", getattr(module, "starting_schema", None)
+        ),
         lossy_downgrades=dict(getattr(module, "LOSSY_DOWNGRADES", {})),
         one_way_revisions=dict(getattr(module, "ONE_WAY_REVISIONS", {})),
         alembic_attributes=dict(getattr(module, "ALEMBIC_ATTRIBUTES", {})),
         connection_attribute=getattr(module, "CONNECTION_ATTRIBUTE", "connection"),
-        hand_url=getattr(module, "hand_url", None),
+        hand_url=reporting_failures("hand_url", getattr(module, "hand_url", None)),
         path=path,
     )

@@ -49,7 +49,7 @@ from sqlalchemy_stairway.check.copying import copy_database
 from sqlalchemy_stairway.check.differences import describe, row_differences
 from sqlalchemy_stairway.check.engines import first_line, make_engine, parse_url, redact
 from sqlalchemy_stairway.check.errors import StairwayError
-from sqlalchemy_stairway.check.hooks import Hooks, load_hooks
+from sqlalchemy_stairway.check.hooks import HookFailed, Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
@@ -82,6 +82,8 @@ class Unreachable(Exception):
 
 def in_words(exc: BaseException) -> str:
     """An exception as the last line of its traceback says it: its type, then its first line."""
+    if isinstance(exc, HookFailed):
+        return str(exc)
     message = first_line(exc)
     name = type(getattr(exc, "orig", None) or exc).__name__
     return message if message == name else f"{name}: {message}"
@@ -315,6 +317,8 @@ class Walk:
         self.spine_url: URL | None = None
         self.spine_applied: set[str] = set()
         self.step = "upgrade"
+        # the revision a failing hook is reported on when it fails outside a revision's check
+        self.hook_revision = "env.py"
 
     @property
     def ignored(self) -> set[str]:
@@ -329,7 +333,11 @@ class Walk:
             ExitStack() as self.databases,
         ):
             url = self.databases.enter_context(scratch_database(self.server, Path(folder)))
-            self.start = self.prepare(url)
+            try:
+                self.start = self.prepare(url)
+            except HookFailed as exc:
+                self.result("hooks", self.first_revision(), FAILED, [str(exc)])
+                return
             self.engine = make_engine(url, for_migrations=True, scratch=True)
             if self.engine.dialect.name == "sqlite":
                 # a scratch file: WAL spares a flush of the whole file at each commit
@@ -338,6 +346,10 @@ class Walk:
                 self.connection = self.engine.connect()
                 try:
                     self.walk(url, Path(folder))
+                except HookFailed as exc:
+                    # a hook every revision needs (hand_url, starting_schema) failed: the
+                    # rest of this server's walk cannot run
+                    self.result("hooks", self.hook_revision, FAILED, [str(exc)])
                 finally:
                     self.connection.close()
             finally:
@@ -424,11 +436,15 @@ class Walk:
 
     def reach_and_check(self, revision: Revision, *, first: bool) -> str:
         """Check ``revision`` from a database at its parents, whatever happened before."""
+        self.hook_revision = revision.id
         try:
             if not self.working_reaches(revision):
                 self.restore(revision.parents)
             self.step = "upgrade-with-data"
             outcome = self.check_revision(revision, first=first)
+        except HookFailed as exc:
+            self.result("hooks", revision.id, FAILED, [f"before {self.step}: {exc}"])
+            outcome = DIRTY
         except Unreachable as exc:
             self.broken.add(revision.id)
             self.result("upgrade", revision.id, SKIPPED, [f"not reached: {exc}"])
@@ -582,6 +598,9 @@ class Walk:
             self.step = "generated-rows"
             try:
                 filled = self.fill(revision, self.reflect())
+            except HookFailed:
+                self.connection.rollback()
+                raise
             except Exception as exc:  # the project's schema cannot be read back or filled
                 self.connection.rollback()
                 self.result(
@@ -633,6 +652,18 @@ class Walk:
             self.dialect, before_structure, after_structure, before_rows, after_rows
         )
         self.result("upgrade-with-data", rid, FAILED if invented else PASSED, invented)
+        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
+
+    def round_trip(
+        self,
+        revision: Revision,
+        before_structure: dict,
+        before_rows: dict,
+        after_structure: dict,
+        after_rows: dict,
+    ) -> str:
+        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade."""
+        rid = revision.id
         one_way = revision.one_way_marker or self.hooks.one_way_revisions.get(rid)
         if one_way:
             for check in ("downgrade", "downgrade-schema", "downgrade-data", "reupgrade"):
@@ -824,6 +855,7 @@ class Walk:
         """
         error = in_words(exc)
         self.restore(revision.parents)
+        before_structure, before_rows = self.snapshot()
         try:
             self.run_alembic("upgrade", revision.id)
         except WrongDatabase:
@@ -842,8 +874,12 @@ class Walk:
                 FAILED,
                 [f"fails with rows present (an empty database upgrades): {error}"],
             )
-        self.structure_now, _ = self.snapshot()
-        return OK
+        # its downgrade and second upgrade are still checked, on the empty database
+        after_structure, after_rows = self.snapshot()
+        self.schema_changed[revision.id] = after_structure != before_structure
+        self.structure_now = after_structure
+        self.step = "downgrade"
+        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
 
     def models_match(self, metadata: MetaData | None, head: Connection, folder: Path) -> None:
         """Compare ``head`` (a database at the head, no rows) with ``metadata``."""

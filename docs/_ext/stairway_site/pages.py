@@ -15,7 +15,7 @@ own instead of copying them:
 
 A section named by no page, or named twice, or a name that is no section,
 is a warning, so an error in the ``-W`` build: nothing of the README is
-left off the site silently.
+left off the site silently; so is an exercise with no page, or two.
 """
 
 import re
@@ -255,6 +255,29 @@ def exercise_pages(srcdir: Path) -> list[str]:
     return [docname.as_posix() for _, docname in sorted(found)]
 
 
+def check_every_exercise_has_a_page(app: Sphinx) -> None:
+    """Warn about an exercise no page of docs/exercises/ shows, or two show."""
+    from scripts.exercises import EXERCISES
+
+    srcdir = Path(app.srcdir)
+    shown = [
+        int(marker["number"])
+        for path in (srcdir / "docs" / "exercises").glob("*.md")
+        if (marker := EXERCISE.search(path.read_text(encoding="utf-8")))
+    ]
+    for number, exercise in enumerate(EXERCISES, start=1):
+        if shown.count(number) != 1:
+            logger.warning(
+                "exercise %d is on %d pages of docs/exercises/: give it one, "
+                "docs/exercises/%d-%s.md, saying <!-- exercise %d -->",
+                number,
+                shown.count(number),
+                number,
+                exercise.slug,
+                number,
+            )
+
+
 def fill_page(app: Sphinx, docname: str, source: list[str]) -> None:
     """Put the README's sections or the exercise's task into the page Sphinx reads."""
     if docname.startswith("docs/guide/") and README_SECTIONS.search(source[0]):
@@ -293,3 +316,4 @@ def rewrite_readme_links(text: str, docname: str, srcdir: Path) -> str:
 def setup(app: Sphinx) -> None:
     app.connect("source-read", fill_page)
     app.connect("builder-inited", check_every_section_is_placed)
+    app.connect("builder-inited", check_every_exercise_has_a_page)
