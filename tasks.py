@@ -90,7 +90,8 @@ def interrupts_said(connection):
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway.aftermath import aftermath, read_stage
 
-    before = read_stage(STAIRWAY, connection)
+    with locked(connection):  # a run in progress is not where this one starts
+        before = read_stage(STAIRWAY, connection)
     try:
         yield
     except KeyboardInterrupt:
@@ -104,6 +105,21 @@ def locked(connection):
     from sqlalchemy_stairway.locking import migration_lock
 
     with friendly_errors(), migration_lock(connection):
+        yield
+
+
+@contextmanager
+def settled(connection):
+    """Let a migration run in progress finish before reading (PostgreSQL, MariaDB).
+
+    Read half-way through another run, the database would look changed by
+    hand, or interrupted.  A reader holds the migration lock only while it
+    reads.  SQLite needs nothing: a reader sees the last commit, whole.
+    """
+    if connection.dialect.name == "sqlite":
+        yield
+        return
+    with locked(connection):
         yield
 
 
@@ -177,29 +193,55 @@ def _check_drift(connection, stage, target=None) -> None:
         )
 
 
-def _agree_to_losses(connection, start, target, yes: bool):
-    """Ask before a downgrade loses data (before the lock is taken); return the allowance."""
+def _agree_to_losses(connection, target, yes: bool):
+    """Ask before a downgrade loses data; return the allowance.
+
+    ``target`` is a stage, or a function of the stage the database is at
+    (as for :func:`_move_to`).  The losses are counted under the migration
+    lock: a run in progress finishes first, and a count taken while it is
+    half-way would read tables it is changing.  The person is asked once
+    the lock is released; the revisions count again under it when they run.
+    """
+    from scripts.stages import STAIRWAY
+    from sqlalchemy_stairway import display
+    from sqlalchemy_stairway.consent import ask_about_losses
+    from sqlalchemy_stairway.migrate import current_stage
+
+    with locked(connection):
+        start = current_stage(STAIRWAY, connection)
+        if callable(target):
+            target = target(start)
+        if isinstance(target, str) or target.number >= start.number:
+            return False  # nothing to do, or a move up: nothing is lost
+        if yes:
+            return True
+        losses = _count_losses(connection, start, target)
+    with friendly_errors():
+        return ask_about_losses(start, target, losses, console=display.console())
+
+
+def _count_losses(connection, start, target) -> dict[str, int]:
+    """Count what moving down from ``start`` to ``target`` loses (under the lock)."""
     from sqlalchemy.exc import DBAPIError
 
     from scripts.stages import STAIRWAY
-    from sqlalchemy_stairway import display
-    from sqlalchemy_stairway.consent import agree_to_losses
+    from sqlalchemy_stairway.locking import lock_conflict
+    from sqlalchemy_stairway.losses import planned_losses
 
-    with friendly_errors():
-        try:
-            return agree_to_losses(
-                STAIRWAY, connection, start, target, yes=yes, console=display.console()
-            )
-        except DBAPIError:
-            # a table to count is not there: a database changed by hand says so best
-            connection.rollback()
-            _check_drift(connection, start, target)
-            # or a downgrade killed half-way, which this move finishes
-            raise Exit(
-                f"error: going to stage {target.number} was interrupted half-way, and what it "
-                "would still lose cannot be counted; run it again with --yes to finish it",
-                code=1,
-            ) from None
+    try:
+        return planned_losses(STAIRWAY, connection, start, target)
+    except DBAPIError as exc:
+        connection.rollback()
+        if lock_conflict(exc):
+            raise  # another client kept a table locked: said as such
+        # a table to count is not there: a database changed by hand says so best
+        _check_drift(connection, start, target)
+        # or a downgrade killed half-way, which this move finishes
+        raise Exit(
+            f"error: going to stage {target.number} was interrupted half-way, and what it "
+            "would still lose cannot be counted; run it again with --yes to finish it",
+            code=1,
+        ) from None
 
 
 def _move_to(connection, target, *, allowance, show_lesson: bool, say_next: bool = True) -> None:
@@ -319,7 +361,7 @@ def stages(c, url: str | None = None) -> None:
     from scripts.stages import STAIRWAY
     from sqlalchemy_stairway import display
 
-    with connected(url, read_only=True) as connection:
+    with connected(url, read_only=True) as connection, settled(connection):
         here = _read_where(connection)
         if sys.stdout.isatty():
             display.console().print(display.stages_table(STAIRWAY, here))
@@ -339,13 +381,11 @@ def stages(c, url: str | None = None) -> None:
 def stage(c, number: str, url: str | None = None, yes: bool = False, lesson: bool = True) -> None:
     """Move the database to stage N, then seed what the stages up to N add."""
     from scripts.stages import STAIRWAY
-    from sqlalchemy_stairway.migrate import current_stage
 
     with friendly_errors():
         target = STAIRWAY.parse_stage(number)
     with connected(url) as connection, interrupts_said(connection):
-        here = current_stage(STAIRWAY, connection)
-        allowance = _agree_to_losses(connection, here, target, yes)
+        allowance = _agree_to_losses(connection, target, yes)
         _move_to(connection, target, allowance=allowance, show_lesson=lesson)
 
 
@@ -367,7 +407,6 @@ def up(c, url: str | None = None) -> None:
 def down(c, url: str | None = None, yes: bool = False) -> None:
     """Move the database one stage back (asks y/N first if that loses data)."""
     from scripts.stages import STAIRWAY
-    from sqlalchemy_stairway.migrate import current_stage
 
     def one_stage_down(here):
         if here.number == 0:
@@ -375,12 +414,8 @@ def down(c, url: str | None = None, yes: bool = False) -> None:
         return STAIRWAY.previous(here)
 
     with connected(url) as connection, interrupts_said(connection):
-        here = current_stage(STAIRWAY, connection)
-        if here.number > 0:
-            # asked before the lock; the revisions count again under it
-            allowance = _agree_to_losses(connection, here, STAIRWAY.previous(here), yes)
-        else:
-            allowance = False
+        # asked between two holds of the lock; the revisions count again under the second
+        allowance = _agree_to_losses(connection, one_stage_down, yes)
         _move_to(connection, one_stage_down, allowance=allowance, show_lesson=False)
 
 
@@ -397,13 +432,14 @@ def _start_again(connection, yes: bool, say_next: bool = True) -> None:
     from sqlalchemy_stairway.migrate import current_stage
 
     console = display.console()
-    here = current_stage(STAIRWAY, connection)
-    differences = drift(connection, here)
+    with locked(connection):  # a run in progress finishes first: it is no change by hand
+        here = current_stage(STAIRWAY, connection)
+        differences = drift(connection, here)
     if not differences:
         if here.number == 0:
             console.print("The database is already empty, at stage 0; nothing to do.")
             return
-        allowance = _agree_to_losses(connection, here, STAIRWAY.base, yes)
+        allowance = _agree_to_losses(connection, STAIRWAY.base, yes)
         _move_to(
             connection, STAIRWAY.base, allowance=allowance, show_lesson=False, say_next=say_next
         )
@@ -496,7 +532,7 @@ def walk(
                 f"First, the database moves to stage {before.number}.  What a move down loses "
                 "stays lost; invoke walk --reset climbs from an empty database with every row."
             )
-            allowance = _agree_to_losses(connection, here, before, yes)
+            allowance = _agree_to_losses(connection, before, yes)
             _move_to(connection, before, allowance=allowance, show_lesson=False, say_next=False)
         the_walk = Walk(
             STAIRWAY,
@@ -523,7 +559,7 @@ def show(c, url: str | None = None) -> None:
     from sqlalchemy_stairway import display
 
     console = display.console()
-    with connected(url, read_only=True) as connection:
+    with connected(url, read_only=True) as connection, settled(connection):
         here = _read_where(connection)
         if here is not None:
             console.print(f"[bold]The database is at {here}[/]")

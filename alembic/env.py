@@ -49,7 +49,12 @@ from sqlalchemy_stairway.check.engines import first_line, make_engine, redact
 from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.guards import named
 from sqlalchemy_stairway.interrupted import find_interrupted
-from sqlalchemy_stairway.locking import lock_conflict, migration_lock, postgresql_lock_timeout
+from sqlalchemy_stairway.locking import (
+    lock_conflict,
+    migration_lock,
+    postgresql_lock_timeout,
+    wait_briefly,
+)
 from sqlalchemy_stairway.losses import describe, destination, planned_losses
 from sqlalchemy_stairway.ops import rolls_back_ddl
 from sqlalchemy_stairway.orphans import OrphanWatch, described, watching_orphans
@@ -318,6 +323,8 @@ def run_migrations_online() -> None:
     # an Engine passed in (pytest-alembic does) is used as is; else make our own
     try:
         engine = given or make_engine(database_url(), for_migrations=True)
+        if given is None:  # reads before the lock wait briefly too, and name who held one
+            wait_briefly(engine)
         connection = engine.connect()
     except StairwayError as exc:
         raise CommandError(str(exc)) from None

@@ -190,6 +190,14 @@ REAL_CHAINS = {
         "buildbot.db.model:Model",
         baseline="tests.real_chains.buildbot_hooks:starting_schema",
     ),
+    "jupyterhub": RealChain(
+        "jupyterhub==6.1.1",
+        "jupyterhub",
+        "alembic.ini",
+        "alembic",
+        "jupyterhub.orm:Base",
+        baseline="tests.real_chains.jupyterhub_hooks:starting_schema",
+    ),
     "mlflow-tracking": RealChain(
         "mlflow-skinny==3.17.2 flask flask-wtf pandas",
         "mlflow.store.db_migrations",

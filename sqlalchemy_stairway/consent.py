@@ -1,9 +1,12 @@
 """Asking a person before data is destroyed: y/N in a terminal, ``--yes`` elsewhere.
 
-The question is asked before the migration lock is taken (nobody waits on
-a person typing); what the person agreed to travels with the run as an
-allowance, and the revisions count again under the lock (see
-:mod:`sqlalchemy_stairway.losses`).  Without a terminal there is nobody to
+The losses are counted under the migration lock, so that a run in
+progress finishes first and what it left is counted (a count taken while
+another run is half-way reads tables it is changing).  The question is
+asked once the lock is released (nobody waits on a person typing); what
+the person agreed to travels with the run as an allowance, and the
+revisions count again under the lock (see :mod:`sqlalchemy_stairway.losses`).
+Without a terminal there is nobody to
 ask: the run refuses unless it was given ``--yes``.
 """
 
@@ -60,6 +63,23 @@ def agree_to_losses(
     if yes:
         return True
     losses = planned_losses(stairway, connection, start, target)
+    return ask_about_losses(start, target, losses, console=console, read=read)
+
+
+def ask_about_losses(
+    start: Stage,
+    target: Stage,
+    losses: Mapping[str, int],
+    *,
+    console: Console,
+    read: Callable[[str], str] | None = None,
+) -> bool | Mapping[str, int]:
+    """Ask a person to agree to ``losses``, counted already (under the lock, by the caller).
+
+    False when nothing would be lost; the losses when the person said yes.
+    Raise :class:`Declined` when they said no, and a StairwayError naming
+    the losses and ``--yes`` when there is nobody to ask.
+    """
     if not losses:
         return False
     move = f"going from stage {start.number} to stage {target.number}"

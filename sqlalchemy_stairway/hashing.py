@@ -356,8 +356,9 @@ class ZeroFreedSpaceOp(MigrateOperation):
         """On SQLite, overwrite with zeros what the revision frees, until it ends.
 
         Contract: on SQLite, ``PRAGMA secure_delete`` is on from this call
-        until the revision ends, and its previous value is put back
-        after (env.py calls :func:`restore_freed_space`): a dropped
+        until the revision ends (or until ``op.stop_zeroing_freed_space()``),
+        and its previous value is put back then (env.py calls
+        :func:`restore_freed_space`): a dropped
         column's or table's pages keep no copy of the old values in the
         file.  On other databases, and offline, it does nothing.
         """
@@ -383,6 +384,32 @@ def _zero_freed_space(operations: Operations, operation: ZeroFreedSpaceOp) -> No
         SECURE_DELETE_BEFORE, bind.exec_driver_sql("PRAGMA secure_delete").scalar()
     )
     bind.exec_driver_sql("PRAGMA secure_delete = ON")
+
+
+@Operations.register_operation("stop_zeroing_freed_space")
+class StopZeroingFreedSpaceOp(MigrateOperation):
+    """SQLite: stop overwriting what is deleted with zeros, before the revision ends."""
+
+    @classmethod
+    def stop_zeroing_freed_space(cls, operations: Operations) -> None:
+        """Put ``secure_delete`` back as it was before ``op.zero_freed_space()``.
+
+        Contract: on SQLite, online, the connection's setting is the one
+        it had before the revision's ``op.zero_freed_space()``, so what is
+        deleted from here on is freed at full speed (zeroing doubles what
+        a ``DROP TABLE`` costs); call it once the table that held the
+        secrets is gone.  Elsewhere, and offline (where the setting to go
+        back to is not known, so the zeroing lasts to the end), it does
+        nothing.
+        """
+        return operations.invoke(cls())
+
+
+@Operations.implementation_for(StopZeroingFreedSpaceOp)
+def _stop_zeroing_freed_space(operations: Operations, operation: StopZeroingFreedSpaceOp) -> None:
+    migration = operations.get_context()
+    if migration.dialect.name == "sqlite" and not migration.as_sql:
+        restore_freed_space(operations.get_bind())
 
 
 def restore_freed_space(connection: sa.Connection) -> None:

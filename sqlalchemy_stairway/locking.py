@@ -5,8 +5,10 @@ seconds; 0: do not wait at all):
 
 - for **another migration run** of the same database: the migration lock,
   N seconds (default 60);
-- for **another client's table or row lock**, while a run holds the
-  migration lock: N seconds, but never more than :data:`TABLE_LOCK_WAIT`,
+- for **another client's table or row lock**, on every connection a
+  task or the ``alembic`` command migrates with (:func:`wait_briefly`),
+  and under the migration lock on any other: N seconds, but never more
+  than :data:`TABLE_LOCK_WAIT`,
   because every query on that table queues behind a statement waiting to
   alter it.  PostgreSQL: ``lock_timeout``; MariaDB: ``lock_wait_timeout``
   (metadata locks, which ALTER TABLE waits on) and
@@ -15,7 +17,8 @@ seconds; 0: do not wait at all):
   :func:`sqlalchemy_stairway.check.engines.make_engine`).
 
 A statement that gives up waiting is turned into one line by
-:func:`lock_conflict`.
+:func:`lock_conflict`, naming the table and the client the server says
+hold the lock (:mod:`sqlalchemy_stairway.lock_holders`).
 """
 
 import hashlib
@@ -24,12 +27,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 from sqlalchemy_stairway.check.engines import LOCK_TIMEOUT_VARIABLE, lock_timeout
 from sqlalchemy_stairway.check.errors import StairwayError
 from sqlalchemy_stairway.check.file_lock import sqlite_file_lock
+from sqlalchemy_stairway.lock_holders import FOUND, LockHolders, watch_lock_waits
 from sqlalchemy_stairway.transactions import require_no_transaction
 
 LOCK_KEY = 0x5354_4149_52  # PostgreSQL: any fixed 64-bit number ("STAIR"); scoped to a database
@@ -66,6 +70,38 @@ def postgresql_lock_timeout() -> str:
     """
     seconds = table_lock_timeout()
     return f"{seconds}s" if seconds else "1ms"
+
+
+def wait_briefly(engine: Engine) -> None:
+    """Make every session of ``engine`` wait :func:`table_lock_timeout` at most for a lock.
+
+    Not only the migration waits briefly: a task's reads before and
+    between its runs (the stage, the losses a downgrade would count, the
+    schema and rows ``invoke show`` prints) would otherwise wait as long
+    as the server lets them (MariaDB: a year) behind a client holding a
+    table lock.  A statement that gives up says who held the lock
+    (:mod:`sqlalchemy_stairway.lock_holders`).  The migration lock's own
+    wait is set apart, for each take (:func:`migration_lock`).
+    """
+    if engine.dialect.name not in ("postgresql", "mysql"):
+        return
+    waits = None
+
+    @event.listens_for(engine, "connect")
+    def set_brief_waits(dbapi_connection, connection_record) -> None:
+        nonlocal waits
+        waits = waits or _brief_lock_waits(engine)  # read once: the variable may be bad
+        with dbapi_connection.cursor() as cursor:
+            if engine.dialect.name == "postgresql":
+                cursor.execute(f"SET lock_timeout = '{waits[0]}'")
+            else:
+                cursor.execute(
+                    f"SET SESSION lock_wait_timeout = {int(waits[0])}, "
+                    f"innodb_lock_wait_timeout = {int(waits[1])}"
+                )
+        dbapi_connection.commit()
+
+    watch_lock_waits(engine, _gave_up_waiting)
 
 
 @contextmanager
@@ -149,7 +185,7 @@ def _lock_waits(connection: Connection) -> tuple:
     )
 
 
-def _brief_lock_waits(connection: Connection) -> tuple:
+def _brief_lock_waits(connection: Connection | Engine) -> tuple:
     """Return the settings for waiting :func:`table_lock_timeout` at most."""
     if connection.dialect.name == "postgresql":
         return (postgresql_lock_timeout(),)
@@ -192,7 +228,12 @@ TABLES_IN_STATEMENT = [
 
 
 def lock_conflict(exc: DBAPIError) -> str | None:
-    """Return one line saying who holds the lock ``exc`` gave up on; None for other errors."""
+    """Return one line saying who holds the lock ``exc`` gave up on; None for other errors.
+
+    The tables and sessions are the server's answer when it was asked
+    (:mod:`sqlalchemy_stairway.lock_holders`), else the tables the
+    statement names.
+    """
     if not _gave_up_waiting(exc):
         return None
     statement = (exc.statement or "").strip()
@@ -207,15 +248,30 @@ def lock_conflict(exc: DBAPIError) -> str | None:
             f"not release it in time; end that transaction, then run again (or raise "
             f"${LOCK_TIMEOUT_VARIABLE})"
         )
+    found = getattr(exc, FOUND, None) or LockHolders()
+    tables = _tables_phrase(found.tables) if found.tables else tables_locked_by(statement)
+    held = ""
+    if found.holders and found.certain:
+        held = f", held by {'; '.join(found.holders)},"
+    elif found.holders:
+        held = f" (a transaction is open in {'; '.join(found.holders)})"
     return (
-        f"another client holds a lock on {tables_locked_by(statement)} and did not release it "
-        f"in time; end that client's open transaction (a session left inside BEGIN holds its "
-        f"locks), then run again"
+        f"another client holds a lock on {tables}{held} and did not release it in time; end "
+        "that client's open transaction (a session left inside BEGIN holds its locks), then "
+        "run again"
     )
 
 
 def tables_locked_by(statement: str) -> str:
     """Name the tables ``statement`` waits to lock, as a phrase: "table users"."""
+    names = statement_tables(statement)
+    if len(names) > 1:
+        return f"one of the tables {', '.join(names)}"
+    return _tables_phrase(names) if names else "a table this run needs"
+
+
+def statement_tables(statement: str) -> list[str]:
+    """Return the tables ``statement`` names where it locks them (none: it names none)."""
     for pattern in TABLES_IN_STATEMENT:
         found = pattern.search(statement)
         if found:
@@ -223,11 +279,13 @@ def tables_locked_by(statement: str) -> str:
                 n.split()[0].strip("\"`'") for n in found.group("names").split(",") if n.strip()
             ]
             names = [n for n in names if n]
-            if len(names) == 1:
-                return f"table {names[0]}"
             if names:
-                return f"one of the tables {', '.join(names)}"
-    return "a table this run needs"
+                return names
+    return []
+
+
+def _tables_phrase(names: list[str]) -> str:
+    return f"table {names[0]}" if len(names) == 1 else f"the tables {', '.join(names)}"
 
 
 def _gave_up_waiting(exc: DBAPIError) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sqlalchemy_stairway.check.engines import first_line, make_engine, redact, watching_statements
 from sqlalchemy_stairway.check.errors import StairwayError
+from sqlalchemy_stairway.locking import wait_briefly
 from sqlalchemy_stairway.ops import SQL_NOTES
 from sqlalchemy_stairway.stages import Stage, Stairway
 from sqlalchemy_stairway.transactions import reading, require_no_transaction
@@ -84,9 +85,15 @@ def stamped_twice(stairway: Stairway, connection: Connection, stages: list[Stage
 
 @contextmanager
 def migration_connection(engine_or_url: Engine | str) -> Iterator[Connection]:
-    """Yield a connection fit for migrating (SQLite: foreign keys off while rebuilding)."""
+    """Yield a connection fit for migrating (SQLite: foreign keys off while rebuilding).
+
+    Made from a URL, its every statement waits briefly for other clients'
+    locks (:func:`sqlalchemy_stairway.locking.wait_briefly`).
+    """
     owns = not isinstance(engine_or_url, Engine)
     engine = make_engine(engine_or_url, for_migrations=True) if owns else engine_or_url
+    if owns:
+        wait_briefly(engine)
     try:
         try:
             connection = engine.connect()

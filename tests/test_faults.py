@@ -1,6 +1,7 @@
-"""Kill a migration at every write statement; a rerun finishes it and loses nothing.
+"""Faults: a migration killed at any write, and other clients holding locks.
 
-For each revision, upgrade and downgrade, on every database: the run is
+A run killed at any write statement is finished by the next, losing
+nothing.  For each revision, upgrade and downgrade, on every database: the run is
 counted once to its end (N writes), then for every K in 1..N the database
 is put back at the start stage (the stages' seeded rows plus a few thousand
 more), ``invoke stage TARGET`` is killed with SIGKILL just before its K-th
@@ -9,13 +10,25 @@ reach the target stage, the schema must be exactly the target's models,
 and every row of every table must be the one before the run, by id and
 value, as the stage declarations say the target has it (a password
 verifies against its hash; what a downgrade declares lost comes back NULL).
+
+Other clients' locks (at the end): a client holding a table lock makes a
+downgrade's count of its losses, its DDL and ``invoke show`` give up after
+``$STAIRWAY_LOCK_TIMEOUT`` seconds (1 here) in one line naming that table
+and that client, with nothing changed; a second run started while a first
+one is stopped half-way through stage 4 (tests/faults/pausing.py) waits
+for it, then reports the database as the first run left it.
 """
 
 import json
+import os
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,9 +52,7 @@ from sqlalchemy_stairway.seeding import insert_rows, seed_on_the_way
 from sqlalchemy_stairway.stages import Stage
 from tests.conftest import DATABASES, KINDS, needs
 from tests.faults.killing import CHEAP_ITERATIONS, PROJECT
-
-# a slow matrix: hundreds of killed runs (pytest --full runs it)
-pytestmark = pytest.mark.full
+from tests.helpers import assert_one_line_error, invoke
 
 KILLING = Path(__file__).resolve().parent / "faults" / "killing.py"
 
@@ -306,6 +317,7 @@ def killed_state(url: URL, start: Stage, before: dict, kill_at: int) -> bool:
 # -- the matrix ---------------------------------------------------------------------------
 
 
+@pytest.mark.full  # a slow matrix: hundreds of killed runs (pytest --full runs it)
 @pytest.mark.parametrize("database,number,way", list(cells()))
 def test_a_run_killed_at_any_write_is_finished_by_the_next(
     database: str, number: int, way: str, killer: Killer, tmp_path: Path
@@ -365,3 +377,204 @@ def test_a_run_killed_at_any_write_is_finished_by_the_next(
         finally:
             admin.dispose()
             reference.dispose()
+
+
+# -- other clients holding locks ------------------------------------------------------------
+
+PAUSING = Path(__file__).resolve().parent / "faults" / "pausing.py"
+HALF_WAY = "ALTER TABLE email_addresses"  # stage 4's first statement on that table
+SERVERS = [
+    pytest.param(database, marks=needs(database), id=database)
+    for database in KINDS
+    if database != "sqlite"
+]
+BRIEFLY = {"STAIRWAY_LOCK_TIMEOUT": "1"}  # other clients' locks: waited for 1 s, not 5
+# an unbounded wait ends here, and fails the test
+NO_LONGER_THAN = 120
+
+
+def url_text(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+def state_of(url: URL) -> tuple:
+    """The database's schema, every row, and its stamp."""
+    from sqlalchemy_stairway.check.schema import snapshot
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = snapshot(connection), rows(connection), current_stage(STAIRWAY, connection)
+            connection.rollback()
+        return found
+    finally:
+        engine.dispose()
+
+
+def climbed(url: URL, target: Stage) -> None:
+    """Climb ``url``'s empty database to ``target``, seeding each stage, hashing cheaply."""
+    from tests.helpers import climb
+
+    engine = make_engine(url, for_migrations=True)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                climb(connection, target)  # a copy of a climb made once
+            else:
+                seed_each = seed_on_the_way(STAIRWAY)
+                migrate(
+                    STAIRWAY,
+                    connection,
+                    target,
+                    after_each=seed_each,
+                    password_iterations=CHEAP_ITERATIONS,
+                )
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def order_locked(url: URL) -> Iterator[str]:
+    """Another client holding a lock on table order; yield how a task names that client.
+
+    PostgreSQL: ``LOCK TABLE "order" IN ACCESS EXCLUSIVE MODE``; MariaDB:
+    ``LOCK TABLES `order` WRITE``; SQLite, whose one lock is the whole
+    file's: ``BEGIN EXCLUSIVE``, which keeps readers out too.
+    """
+    if url.get_backend_name() == "sqlite":
+        holder = sqlite3.connect(url.database, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            yield "the database"
+            holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as holder:
+            if holder.dialect.name == "postgresql":
+                holder.exec_driver_sql('LOCK TABLE "order" IN ACCESS EXCLUSIVE MODE')
+                who = "PostgreSQL session {}"
+                me = holder.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            else:
+                holder.exec_driver_sql("LOCK TABLES `order` WRITE")
+                who = "MariaDB connection {}"
+                me = holder.exec_driver_sql("SELECT CONNECTION_ID()").scalar()
+            yield who.format(me)
+            if holder.dialect.name == "mysql":
+                holder.exec_driver_sql("UNLOCK TABLES")
+            holder.rollback()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["down"], id="down"),
+        pytest.param(["show"], id="show"),
+        # the same count on a longer way down; the first DDL statement with --yes
+        pytest.param(["stage", "0", "--no-lesson"], id="stage-0", marks=pytest.mark.full),
+        pytest.param(["down", "--yes"], id="down-yes", marks=pytest.mark.full),
+    ],
+)
+def test_a_client_locking_a_table_stops_a_task_in_one_line_naming_it(
+    database: str, scratch_url: URL, args: list[str]
+) -> None:
+    # down and stage 0 without --yes count their losses first (order's rows
+    # among them), show reads every table: each waits for the lock, then gives up
+    climbed(scratch_url, STAIRWAY.head)
+    before = state_of(scratch_url)
+    with order_locked(scratch_url) as holder:
+        result = invoke(*args, "--url", url_text(scratch_url), env=BRIEFLY, timeout=NO_LONGER_THAN)
+    if database == "sqlite":
+        # its one lock is the file's: the task's own BEGIN gives up waiting for it
+        expected = ["another process is writing to the database"]
+    else:
+        # the table the client locked, not a catalog table or the statement's own
+        expected = ["another client holds a lock on", "order", f"held by {holder}"]
+        assert "pg_catalog" not in result.stderr
+    assert_one_line_error(result, *expected)
+    assert state_of(scratch_url) == before
+
+
+def paused_half_way(url: URL) -> subprocess.Popen:
+    """Start ``invoke stage 4`` from stage 3 and return it stopped half-way, holding its locks.
+
+    It stops before its first statement on email_addresses: on MariaDB the
+    columns of users are changed and committed by then, on PostgreSQL
+    they are changed in the run's open transaction, its tables locked.
+    """
+    climbed(url, STAIRWAY[3])
+    first = subprocess.Popen(
+        [sys.executable, str(PAUSING), HALF_WAY, "invoke", "stage", "4", "--url", url_text(url)],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, status = os.waitpid(first.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status), "the first run ended before it reached email_addresses"
+    return first
+
+
+def waiting_for_the_migration_lock(url: URL) -> int:
+    """How many sessions wait for the database's migration lock right now."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            else:
+                query = (
+                    "SELECT count(*) FROM information_schema.PROCESSLIST "
+                    "WHERE INFO LIKE 'SELECT GET_LOCK(%%'"
+                )
+            found = connection.exec_driver_sql(query).scalar()
+            connection.rollback()
+            return found
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "args,code,said",
+    [
+        (["stage", "4", "--no-lesson"], 0, "The database is already at stage 4 (0004)"),
+        (["show"], 0, "The database is at stage 4 (0004)"),
+        # nobody at a terminal to ask: the losses of 4 -> 3 named, with --yes
+        (["down"], 1, "error: going from stage 4 to stage 3 would lose "),
+    ],
+    ids=["stage-4", "show", "down"],
+)
+@pytest.mark.full  # two runs in processes of their own, one after the other: 10 to 25 s
+@pytest.mark.parametrize("database", SERVERS)
+def test_a_second_run_waits_for_the_first_then_sees_where_it_left_the_database(
+    database: str, scratch_url: URL, args: list[str], code: int, said: str
+) -> None:
+    first = paused_half_way(scratch_url)
+    try:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "invoke", *args, "--url", url_text(scratch_url)],
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # the second run is queued behind the first before the first goes on
+        deadline = time.monotonic() + NO_LONGER_THAN
+        while not waiting_for_the_migration_lock(scratch_url):
+            assert second.poll() is None, second.communicate()
+            assert time.monotonic() < deadline, "the second run never waited for the lock"
+            time.sleep(0.05)
+    finally:
+        os.kill(first.pid, signal.SIGCONT)
+    out, err = first.communicate(timeout=NO_LONGER_THAN)
+    assert first.returncode == 0, err
+    out, err = second.communicate(timeout=NO_LONGER_THAN)
+    told = " ".join((out + err).split())
+    assert second.returncode == code, told
+    assert said in told
+    assert "changed by hand" not in told and "interrupted" not in told
+    assert state_of(scratch_url)[2] == STAIRWAY[4]

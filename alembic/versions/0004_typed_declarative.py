@@ -41,8 +41,10 @@ asks first.
 On SQLite, dropping the old ``users`` table puts its pages on the file's
 free list, plaintext and all; with SQLite's upstream default
 (``secure_delete=OFF``) anyone who reads the file could read them.  The
-upgrade turns ``secure_delete`` on while it runs, whatever the build's
-default, so that freed pages and cells are overwritten with zeros.
+upgrade turns ``secure_delete`` on, whatever the build's default, so that
+freed pages and cells are overwritten with zeros, until ``users`` is
+rebuilt; ``email_addresses``, which never held a password, is rebuilt
+without zeroing, which would double what dropping it costs.
 
 On SQLite, batch mode rebuilds each table once (copy, drop, rename);
 PostgreSQL and MariaDB rename in place.
@@ -249,6 +251,7 @@ def upgrade() -> None:
         )
         batch.add_column(sa.Column("fullname", sa.String(100)))
         rename_primary_key(batch, users_table, "pk_users", "pk_user_account", "user_id")
+    op.stop_zeroing_freed_space()  # the plaintext was in users alone
     on_postgresql("ALTER SEQUENCE users_user_id_seq RENAME TO user_account_id_seq")
     addresses = table_now("email_addresses", "address")
     with op.batch_alter_table(addresses) as batch:

@@ -39,7 +39,13 @@ def schema_before_the_first_revision() -> sa.MetaData:
         "run_tags",
         start,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("run_id", sa.String(255), sa.ForeignKey("runs.run_id", ondelete="CASCADE")),
+        # named as PostgreSQL names it, which 8f8dba68fd3b drops by that name on every
+        # server; ON DELETE CASCADE came with that revision
+        sa.Column(
+            "run_id",
+            sa.String(255),
+            sa.ForeignKey("runs.run_id", name="run_tags_run_id_fkey"),
+        ),
         sa.Column("key", sa.Text),
         sa.Column("value", sa.Text),
     )

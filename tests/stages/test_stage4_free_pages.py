@@ -124,3 +124,20 @@ def test_without_secure_delete_the_plaintext_would_stay_in_free_pages(scratch_ur
 def revision_columns(url: URL) -> set[str]:
     with migration_connection(url) as connection:
         return {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(user_account)")}
+
+
+def test_only_the_table_that_held_passwords_is_dropped_zeroing(scratch_url):
+    """Zeroing doubles what a drop costs: email_addresses, which held none, does without."""
+    at_stage_3_with_passwords(scratch_url)
+    zeroing: dict[str, int] = {}
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.strip().upper().startswith("DROP TABLE"):
+            table = statement.split()[-1].strip('"')
+            zeroing[table] = cursor.connection.execute("PRAGMA secure_delete").fetchone()[0]
+
+    with migration_connection(scratch_url) as connection:
+        event.listen(connection, "before_cursor_execute", note)
+        move(connection, STAGE, password_iterations=ITERATIONS)
+        event.remove(connection, "before_cursor_execute", note)
+    assert zeroing == {"users": 1, "email_addresses": 0}
