@@ -14,9 +14,15 @@ Every time is a whole process, start included, for all three alike.  Then
 ``stairway check`` alone on a 5- and a 100-revision chain: its cost per
 revision must stay flat.  The bounds the issue sets are printed with each
 verdict; a bound missed exits 1.
+
+Then the same chain again with every tenth revision broken (a copy, its
+downgrade raising): each broken revision leaves its database half-way and
+the next one starts from a copy, so a chain where one revision in ten fails
+must cost at most 1.2 times the same chain with none failing.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +35,8 @@ TABLES = 10
 SIZES = (5, 100)
 PEER_BOUNDS = {"pytest-mrt": 1.0, "pytest-alembic": 1.5}
 FLAT_BOUND = 1.5  # per-revision cost at 100 revisions at most this times that at 5
+BROKEN_BOUND = 1.2  # a chain with one revision in ten failing, against none failing
+BROKEN = '    raise RuntimeError("broken for the bench: every tenth revision fails")\n'
 
 INI = """\
 [alembic]
@@ -155,6 +163,19 @@ def write_chain(folder: Path, revisions: int) -> Path:
     return folder / "alembic.ini"
 
 
+def break_every_tenth(chain: Path, folder: Path) -> Path:
+    """Copy the chain in ``chain`` to ``folder`` with every tenth revision's downgrade raising."""
+    shutil.copytree(chain, folder)
+    for n, path in enumerate(sorted((folder / "versions").glob("*.py")), start=1):
+        if n % 10 == 0:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(
+                text.replace("def downgrade() -> None:\n", "def downgrade() -> None:\n" + BROKEN),
+                encoding="utf-8",
+            )
+    return folder / "alembic.ini"
+
+
 def time_stairway(ini: Path, url: str) -> tuple[float, int]:
     """Seconds for `stairway check --no-squawk` on ``url``'s server, and its exit status."""
     start = time.perf_counter()
@@ -206,6 +227,15 @@ def main(url: str, revisions: int, peers_python: str, output: str | None) -> int
                 f"{tool}: {seconds:.1f} s ({verdict}); stairway check / {tool} = {ratio:.2f} "
                 f"(bound {bound}) {'ok' if ok else 'MISSED'}"
             )
+        broken, _ = time_stairway(break_every_tenth(ini.parent, Path(tmp) / "broken"), url)
+        ratio = broken / ours
+        ok = ratio <= BROKEN_BOUND
+        missed += [] if ok else ["broken"]
+        results["one in ten failing"] = broken
+        print(
+            f"stairway check, one revision in ten failing: {broken:.1f} s; against none failing "
+            f"x{ratio:.2f} (bound {BROKEN_BOUND}) {'ok' if ok else 'MISSED'}"
+        )
         per_revision = {}
         for size in SIZES:
             sized = write_chain(Path(tmp) / f"flat{size}", size)
