@@ -132,3 +132,38 @@ def test_an_async_env_py_without_its_driver_is_refused_in_one_line(tmp_path, mon
     )
     with pytest.raises(StairwayError, match=r"asyncio engine.*sqlalchemy-stairway\[async\]"):
         check_project(Project(ini), [server("sqlite", tmp_path)], use_squawk=False)
+
+
+TRIGRAM_MODELS = """
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table
+
+target_metadata = MetaData()
+flows = Table("flows", target_metadata, Column("id", Integer, primary_key=True),
+              Column("name", String(40), nullable=False))
+Index("trgm_ix_flows_name", flows.c.name, postgresql_using="gin",
+      postgresql_ops={"name": "gin_trgm_ops"})
+"""
+
+TRIGRAM_CHAIN = [
+    (
+        "0001",
+        None,
+        """
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.create_table("flows", sa.Column("id", sa.Integer, primary_key=True),
+                        sa.Column("name", sa.String(40), nullable=False))
+        op.create_index("trgm_ix_flows_name", "flows", ["name"], postgresql_using="gin",
+                        postgresql_ops={"name": "gin_trgm_ops"})
+        """,
+        'op.drop_table("flows")',
+    ),
+]
+
+
+@pytest.mark.server("postgresql")
+def test_the_models_are_made_with_the_extensions_the_chain_installed(tmp_path):
+    # Prefect's chain installs pg_trgm for its trigram indexes; the models need it too
+    ini = make_project(tmp_path / "p", TRIGRAM_CHAIN, models=TRIGRAM_MODELS)
+    report = check_project(Project(ini), [DATABASES["postgresql"]], use_squawk=False)
+    [compared] = [r for r in report.results if r.check == "models-match"]
+    assert compared.status == PASSED, compared.lines

@@ -929,6 +929,7 @@ class Walk:
                 compare_metadata(context, metadata), head.dialect.name
             )
             found = structure(head, self.ignored)
+            extensions = installed_extensions(head)
             reflected = MetaData()
             # a foreign key to a missing table must not stop the rest being compared
             reflected.reflect(head, resolve_fks=False)
@@ -938,6 +939,10 @@ class Walk:
             engine = make_engine(reference_url)
             try:
                 with engine.begin() as reference:
+                    # the chain's own extensions (pg_trgm for a trigram index)
+                    for name in extensions:
+                        quoted = reference.dialect.identifier_preparer.quote(name)
+                        reference.exec_driver_sql(f"CREATE EXTENSION IF NOT EXISTS {quoted}")
                     metadata.create_all(reference)
                 with engine.connect() as reference:
                     expected = structure(reference)
@@ -1037,6 +1042,14 @@ def comparable(found: dict, options) -> dict:
             )
         tables[table] = {**parts, "columns": columns}
     return {**found, "tables": tables}
+
+
+def installed_extensions(connection: Connection) -> list[str]:
+    """The PostgreSQL extensions the chain installed (none elsewhere): the models may need them."""
+    if connection.dialect.name != "postgresql":
+        return []
+    rows = connection.exec_driver_sql("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'")
+    return sorted(name for (name,) in rows)
 
 
 def once_each(metadata: MetaData) -> tuple[MetaData, str]:
