@@ -117,10 +117,6 @@ def dialect() -> str:
     return op.get_context().dialect.name
 
 
-def filled(column: sa.ColumnClause) -> sa.Select:
-    return sa.select(sa.func.count()).where(column.is_not(None))
-
-
 def columns(table: str) -> set[str]:  # none offline, or with no such table
     if op.get_context().as_sql or not sa.inspect(op.get_bind()).has_table(table):
         return set()
@@ -133,8 +129,6 @@ def refuse_data_that_breaks_stage_4() -> None:
     if not have:  # offline, or renamed by a killed run once every column was done
         return
     users = sa.table("users", *map(sa.column, have))
-    emails = sa.table("email_addresses", *map(sa.column, addresses_have))
-    addresses = emails.c
     length = sa.func.length if dialect() == "sqlite" else sa.func.char_length
     key = users.c.id if "id" in have else users.c.user_id
     if "user_name" in have:
@@ -143,58 +137,49 @@ def refuse_data_that_breaks_stage_4() -> None:
             sa.select(key).where(name.is_(None) | (length(name) > 30)),  # one scan for both
             (
                 sa.select(key).where(name.is_(None)),
-                "users without a user_name cannot move to user_account.name, which is NOT "
-                "NULL (user_id)",
+                "users without a user_name do not fit user_account.name, NOT NULL (user_id)",
                 "Give each a name, or delete them",
             ),
             (
                 sa.select(key, name).where(length(name) > 30),
-                "user names longer than 30 characters do not fit user_account.name VARCHAR(30) "
-                "(user_id, user_name)",
+                "user names longer than 30 characters do not fit VARCHAR(30) (user_id, user_name)",
                 "Shorten them to 30 characters at most",
             ),
         )
-    if "address_id" not in addresses_have:
-        return
-    # one anti-join finds both: an address with no user_id joins no user either
-    op.refuse_rows_together(
-        sa.select(addresses.address_id)
-        .select_from(emails.outerjoin(users, key == addresses.user_id))
-        .where(key.is_(None)),
-        (
-            sa.select(addresses.address_id, addresses.email_address).where(
-                addresses.user_id.is_(None)
+    if "address_id" in addresses_have:
+        emails = sa.table("email_addresses", *map(sa.column, addresses_have))
+        address_id, email, user_id = emails.c.address_id, emails.c.email_address, emails.c.user_id
+        op.refuse_rows_together(
+            # one anti-join for both: an address with no user_id joins no user either
+            sa.select(address_id)
+            .select_from(emails.outerjoin(users, key == user_id))
+            .where(key.is_(None)),
+            (
+                sa.select(address_id, email).where(user_id.is_(None)),
+                "e-mail addresses that belong to no user cannot move to address, whose user_id "
+                "is NOT NULL (address_id, email_address)",
+                "Give each a user_id, or delete them",
             ),
-            "e-mail addresses that belong to no user cannot move to address, whose user_id "
-            "is NOT NULL (address_id, email_address)",
-            "Give each a user_id, or delete them",
-        ),
-        (
-            sa.select(addresses.address_id, addresses.email_address, addresses.user_id).where(
-                addresses.user_id.is_not(None), ~sa.exists().where(key == addresses.user_id)
+            (
+                sa.select(address_id, email, user_id).where(~sa.exists().where(key == user_id)),
+                "e-mail addresses whose user_id names no user break address's foreign key to "
+                "user_account (address_id, email_address, user_id)",
+                "Point each at a user, or delete them",
             ),
-            "e-mail addresses whose user_id names no user break address's foreign key to "
-            "user_account (address_id, email_address, user_id)",
-            "Point each at a user, or delete them",
-        ),
-    )
+        )
 
 
-def table_now(old: str, new: str) -> str:
-    """The name a table has now: a run killed on MariaDB may have renamed it."""
+def table_now(old: str, new: str) -> str:  # a run killed on MariaDB may have renamed it
     return new if columns(new) else old
 
 
-def on_postgresql(statement: str) -> None:
-    # PostgreSQL renames constraints and sequences in place; MariaDB calls every
-    # primary key PRIMARY; SQLite's batch rebuild names them afresh
+def on_postgresql(statement: str) -> None:  # MariaDB's keys are all PRIMARY; SQLite rebuilds
     if dialect() == "postgresql":
         op.execute(statement)
 
 
 def rename_id_column(batch, old: str, new: str) -> None:
-    # MariaDB renames with CHANGE COLUMN, which restates the whole column:
-    # without existing_type and autoincrement it would lose AUTO_INCREMENT
+    # MariaDB's CHANGE COLUMN restates the column: without these it loses AUTO_INCREMENT
     keep = {"autoincrement": True, "existing_autoincrement": True} if dialect() == "mysql" else {}
     batch.alter_column(
         old, new_column_name=new, existing_type=sa.Integer(), existing_nullable=False, **keep
@@ -208,8 +193,7 @@ def rename_primary_key(batch, table: str, old: str, new: str, column: str) -> No
     on_postgresql(f"ALTER TABLE {table} RENAME CONSTRAINT {old} TO {new}")
 
 
-def drop_foreign_key(batch, name: str) -> None:
-    # the first half of renaming a foreign key (PostgreSQL renames it in place)
+def drop_foreign_key(batch, name: str) -> None:  # PostgreSQL renames it in place instead
     if dialect() != "postgresql":
         batch.drop_constraint(name, type_="foreignkey")
     if dialect() == "mysql":  # InnoDB keeps the index it made for the key after the drop
@@ -218,9 +202,8 @@ def drop_foreign_key(batch, name: str) -> None:
 
 def name_foreign_key(batch, table: str, old: str, new: str, referent: str, remote: str) -> None:
     # PostgreSQL renames in place: adding it again would check every row, both tables locked
-    if dialect() == "postgresql":
-        op.execute(f"ALTER TABLE {table} RENAME CONSTRAINT {old} TO {new}")
-    else:
+    on_postgresql(f"ALTER TABLE {table} RENAME CONSTRAINT {old} TO {new}")
+    if dialect() != "postgresql":
         batch.create_foreign_key(new, referent, ["user_id"], [remote])
 
 
@@ -228,11 +211,8 @@ def upgrade() -> None:
     """Hash passwords, then under the lock tighten the columns and rename the tables, last."""
     op.zero_freed_space()  # SQLite: no plaintext left in the file's free pages
     users_table = table_now("users", "user_account")
-    hashed = op.prehash_column(
-        users_table,
-        "password",
-        key="user_id",
-        check_first=refuse_data_that_breaks_stage_4,  # not after the hashing, which takes long
+    hashed = op.prehash_column(  # refusing first: the hashing may take long
+        users_table, "password", key="user_id", check_first=refuse_data_that_breaks_stage_4
     )
     op.block_writers(users_table, table_now("email_addresses", "address"))
     refuse_data_that_breaks_stage_4()  # under the lock: other clients wrote meanwhile
@@ -273,9 +253,9 @@ def downgrade() -> None:
     fullname, password_hash = user_account.c
     op.confirm_data_loss(
         {
-            "column user_account.fullname": filled(fullname),
+            "column user_account.fullname": sa.select(sa.func.count(fullname)),
             "column user_account.password_hash (a hash cannot be turned back "
-            "into the password)": filled(password_hash),
+            "into the password)": sa.select(sa.func.count(password_hash)),
         }
     )
     users_table = table_now("user_account", "users")
