@@ -251,4 +251,4 @@ def test_sqlite_waits_the_lock_timeout_for_another_writer_and_0_not_at_all(
         engine.dispose()
         holder.execute("ROLLBACK")
         holder.close()
-    assert seconds <= took < seconds + 0.5
+    assert seconds <= took < seconds + 0.9  # waited its time (not a second more), then gave up

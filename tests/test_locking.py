@@ -99,7 +99,7 @@ def test_holding_one_databases_lock_leaves_another_database_free(
             with migration_lock(other):  # another database on the same server: free
                 assert other.execute(text("SELECT 1")).scalar() == 1
             # while a second client of the same database is refused
-            assert seconds_to_refuse(scratch_url) < 1
+            assert seconds_to_refuse(scratch_url) < 2  # refused, not waited for
 
 
 @pytest.mark.parametrize("database", SERVERS)
@@ -121,9 +121,10 @@ def test_a_lock_timeout_of_n_waits_n_seconds_and_0_does_not_wait(
 ):
     with lock_held(scratch_url):
         monkeypatch.setenv("STAIRWAY_LOCK_TIMEOUT", "0")
-        assert seconds_to_refuse(scratch_url) < 0.5  # PostgreSQL once waited forever here
+        # bounds wide enough for a loaded machine, still far from the other value's
+        assert seconds_to_refuse(scratch_url) < 1.5  # PostgreSQL once waited forever here
         monkeypatch.setenv("STAIRWAY_LOCK_TIMEOUT", "2")
-        assert 2 <= seconds_to_refuse(scratch_url) < 4
+        assert 2 <= seconds_to_refuse(scratch_url) < 8
 
 
 LOCK_WAITS = {
@@ -225,7 +226,9 @@ def test_a_migration_blocked_by_a_reader_gives_up_in_one_line_having_changed_not
         assert_one_line_error(result_without_first_line(result), *expected)
     else:
         assert_one_line_error(result, *expected)
-    assert took < 30  # a day, before: MariaDB's lock_wait_timeout
+    # bounded, not timed: unbounded was a day (MariaDB's lock_wait_timeout); 1 s each
+    # lock wait here, the rest a loaded machine's start-up
+    assert took < 300
     assert state_of(scratch_url) == before  # stage 3, every row, no column added
 
 
