@@ -135,6 +135,19 @@ def test_values_the_upgrade_moved_elsewhere_are_the_downgrades_to_bring_back():
     assert dropped_by_upgrade(BEFORE, after, before, down, moved) is None
 
 
+def test_a_short_value_moved_from_a_dropped_column_is_found_where_it_went():
+    # a five-character phone number moved to a new table: the downgrade's to bring back
+    after = {"tables": {**BEFORE["tables"], "phones": {"columns": {}}}}
+    before = {"accounts": [{"id": 1, "plan": "+44 1"}]}
+    down = {"accounts": [{"id": 1, "plan": None}]}
+    moved = {"accounts": [{"id": 1}], "phones": [{"account_id": 1, "number": "+44 1"}]}
+    after["tables"]["accounts"] = {"columns": {"id": ("INTEGER", False, False, None)}}
+    assert dropped_by_upgrade(BEFORE, after, before, down, moved) is None
+    # a short value is matched whole, not inside another text
+    elsewhere = {"accounts": [{"id": 1}], "phones": [{"account_id": 1, "number": "+44 12"}]}
+    assert dropped_by_upgrade(BEFORE, after, before, down, elsewhere) is not None
+
+
 def test_a_loss_outside_what_the_upgrade_dropped_is_not_explained():
     after = reading(id=("INTEGER", False, None))
     before = {"accounts": [{"id": 1, "plan": NOTES}, {"id": 2, "plan": None}]}

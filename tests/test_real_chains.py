@@ -80,6 +80,14 @@ def pinned_defects() -> dict[tuple[str, str], set[tuple[str, str]]]:
 
 KNOWN = pinned_defects()
 
+# Findings that some runs give and others not, because they follow the generated
+# rows (docs/real-chains.md says why): neither required nor refused.
+UNSTEADY = {
+    # the upgrade numbers the queues' priorities in the order a SELECT without
+    # ORDER BY returns them, which the random ids of some generated rows change
+    ("prefect", "sqlite"): {("reupgrade", "1678f2fb8b33")},
+}
+
 
 def alembic_ini(chain: str, folder: Path) -> Path:
     """Their alembic.ini, with script_location made absolute, in ``folder``."""
@@ -147,4 +155,6 @@ def check_chain(chain: str, database: str, tmp_path: Path) -> None:
     project = Project(alembic_ini(chain, tmp_path))
     report = check_project(project, [url], load_hooks(CHAINS[chain][3]), use_squawk=False)
     found = {(r.check, r.revision) for r in report.with_status(FAILED)}
-    assert found == KNOWN[(chain, database)], [r.summary for r in report.with_status(FAILED)]
+    unsteady = UNSTEADY.get((chain, database), set())
+    summaries = [r.summary for r in report.with_status(FAILED)]
+    assert found - unsteady == KNOWN[(chain, database)] - unsteady, summaries

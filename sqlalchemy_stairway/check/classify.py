@@ -105,7 +105,7 @@ def dropped_by_upgrade(
     for table in sorted(set(before_rows) | set(down_rows)):
         old, new = before_rows.get(table), down_rows.get(table)
         if table in dropped_tables:
-            dropped_values |= {v for row in old or [] for v in row.values() if _telling(v)}
+            dropped_values |= {v for row in old or [] for v in row.values() if _long_text(v)}
             continue
         if old is None or new is None:
             continue
@@ -113,20 +113,23 @@ def dropped_by_upgrade(
         kept = (set(old[0]) if old else set()) & (set(new[0]) if new else set()) - gone
         if len(old) != len(new) or _projected(old, kept) != _projected(new, kept):
             return None
-        dropped_values |= {row[c] for row in old for c in gone if _telling(row.get(c))}
+        # a dropped column's values are looked for however short (a phone number)
+        dropped_values |= {row[c] for row in old for c in gone if _text(row.get(c))}
     if not any(before_rows.get(t) for t in dropped_tables) and not any(
         before_rows.get(t) for t, columns in dropped_columns.items() if columns
     ):
         return None
-    # moved data lands in what the upgrade made: a new table or a new column
-    made = "\n".join(
+    # moved data lands in what the upgrade made: a new table or a new column, as
+    # it was (a phone number of five characters) or inside a longer text
+    made_values = {
         str(value)
         for table, rows in after_rows.items()
         for row in rows
         for column, value in row.items()
-        if column not in before_tables.get(table, {}).get("columns", {})
-    )
-    if any(value in made for value in dropped_values):
+        if value is not None and column not in before_tables.get(table, {}).get("columns", {})
+    }
+    made = "\n".join(made_values)
+    if any(value in made_values or (len(value) >= 8 and value in made) for value in dropped_values):
         return None
     names = sorted(dropped_tables) + sorted(
         f"{table}.{column}" for table, columns in dropped_columns.items() for column in columns
@@ -134,9 +137,14 @@ def dropped_by_upgrade(
     return f"the upgrade drops {', '.join(names)}: their values cannot come back"
 
 
-def _telling(value: Any) -> bool:
-    """A value distinctive enough to be recognised if the upgrade moved it elsewhere."""
-    return isinstance(value, str) and len(value) >= 8 and not _is_uuid(value)
+def _text(value: Any) -> bool:
+    """A text to look for in what the upgrade made, in case the upgrade moved it there."""
+    return isinstance(value, str) and value.strip() != "" and not _is_uuid(value)
+
+
+def _long_text(value: Any) -> bool:
+    """A text distinctive enough to look for wherever a dropped table's rows may have gone."""
+    return _text(value) and len(value) >= 8
 
 
 def _projected(rows: list[dict], columns: set[str]) -> list[str]:
