@@ -13,8 +13,8 @@ locks on the database's tables, and who they are:
   tables it names, else on any table.
 - MariaDB: ``information_schema.METADATA_LOCK_INFO`` when the server has
   that plugin, else the tables ``LOCK TABLES`` holds (``SHOW OPEN
-  TABLES``) and the transactions open in other connections
-  (``INNODB_TRX``): which of them holds which lock, the server cannot tell.
+  TABLES``) and the transactions open in other connections to the same
+  database (``INNODB_TRX``): which of them holds which lock, the server cannot tell.
 
 :func:`watch_lock_waits` attaches what was found to the error, where
 :func:`sqlalchemy_stairway.locking.lock_conflict` reads it.
@@ -141,7 +141,7 @@ MARIADB_SESSIONS = text("""
            TIMESTAMPDIFF(SECOND, t.trx_started, NOW())
     FROM information_schema.INNODB_TRX t
     JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-    WHERE p.ID <> :me
+    WHERE p.ID <> :me AND p.DB = DATABASE()  -- not other databases' clients
     ORDER BY p.ID
 """)
 
