@@ -14,7 +14,8 @@ database (``on_databases()``), and those whose server is missing are left
 out and counted at the end of the run, with the variable that runs them.
 
 Tests marked ``full`` (the real chains, the kill points, the writers, the
-exercise x database matrices, the browser, the scaffold proof) run only with
+exercise x database matrices, the lessons' console sessions, the browser, the
+scaffold proof) run only with
 ``pytest --full``; a plain ``pytest`` leaves them out and says how many.
 """
 

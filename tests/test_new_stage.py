@@ -269,6 +269,16 @@ def test_a_scaffolded_many_to_many_stage_passes_the_suite(tmp_path):
     ]:
         assert any(f".{module}." in name and its_id in name for name in names), module
 
+    # the console sessions are `full`: the new lesson's and the pages read beside them
+    report = tmp_path / "sessions.xml"
+    sessions = ["pytest", "-q", "-p", "no:cacheprovider", "--full", "-m", "full"]
+    result = run(
+        project, *sessions, "tests/test_shell_sessions.py", f"--junitxml={report}", servers=False
+    )
+    counts, names, tail = outcome(report, result)
+    assert result.returncode == 0, tail
+    assert any(f"sessions_print_what_they_show[{NUMBER}]" in name for name in names), tail
+
     report = tmp_path / "kills.xml"
     kills = ["pytest", "-q", "-p", "no:cacheprovider", "--full", "-m", "full"]
     result = run(project, *kills, "tests/test_faults.py", "-k", REVISION, f"--junitxml={report}")

@@ -20,6 +20,10 @@ from sqlalchemy_stairway.check.errors import StairwayError
 LESSONS = [stage.number for stage in STAGES[1:]]
 
 
+# Each page's sessions run alembic a dozen times or more in a copy of the project,
+# the slowest matrix of a plain run: they are `full` (CI runs them on every change),
+# while the tests below keep the runner itself checked in a plain run.
+@pytest.mark.full
 @pytest.mark.parametrize("stage", LESSONS)
 def test_lesson_sessions_print_what_they_show(stage: int, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
@@ -28,6 +32,7 @@ def test_lesson_sessions_print_what_they_show(stage: int, tmp_path, monkeypatch)
     assert not (tmp_path / "never.db").exists()  # $DATABASE_URL is the learner's, never used
 
 
+@pytest.mark.full
 @pytest.mark.parametrize("page", more_pages(), ids=lambda page: page.name)
 def test_the_other_pages_sessions_print_what_they_show(page, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
