@@ -14,6 +14,9 @@ from scripts.stages import STAIRWAY
 from sqlalchemy_stairway.bench.run import parse_sizes
 from sqlalchemy_stairway.check.errors import StairwayError
 
+# one worker makes the module's bench run, which its tests read
+pytestmark = pytest.mark.xdist_group("bench_run")
+
 ROWS = 1500
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -148,7 +148,7 @@ def check_chain(chain: str, database: str, tmp_path: Path) -> None:
     try:
         importlib.import_module(CHAINS[chain][0])
     except ImportError as exc:
-        pytest.fail(f"{exc}: install the real chains, pip install -e '.[realchains]'", pytrace=False)
+        pytest.fail(f"{exc}: pip install -e '.[realchains]' installs them", pytrace=False)
     url = DATABASES[database]
     if database == "sqlite":
         url = f"sqlite:///{tmp_path}/server.db"

@@ -37,7 +37,8 @@ from stairway_site.project import repository_path, site_stages, stage_files
 from tests.chromium import BrowserError, Chromium
 
 # a browser, Chromium, on every page of the built site (pytest --full runs it)
-pytestmark = pytest.mark.full
+# one worker builds the site and starts the browser, once for the module
+pytestmark = [pytest.mark.full, pytest.mark.xdist_group("site")]
 
 SCREENSHOTS = PROJECT_ROOT / "site-screenshots"
 SEARCHED_WORD = "batch_alter_table"
