@@ -29,9 +29,10 @@ def schema_before_the_first_revision() -> sa.MetaData:
         start,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("run_id", sa.String(255), unique=True),
-        sa.Column("pipeline_name", sa.Text),
+        # String, not Text: 4ea2b1f6f67b turns these into Text
+        sa.Column("pipeline_name", sa.String),
         sa.Column("status", sa.String(63)),
-        sa.Column("run_body", sa.Text),
+        sa.Column("run_body", sa.String),
         sa.Column("create_timestamp", sa.DateTime, server_default=sa.func.current_timestamp()),
         sa.Column("update_timestamp", sa.DateTime, server_default=sa.func.current_timestamp()),
     )
@@ -46,8 +47,8 @@ def schema_before_the_first_revision() -> sa.MetaData:
             sa.String(255),
             sa.ForeignKey("runs.run_id", name="run_tags_run_id_fkey"),
         ),
-        sa.Column("key", sa.Text),
-        sa.Column("value", sa.Text),
+        sa.Column("key", sa.String),
+        sa.Column("value", sa.String),
     )
     sa.Table(
         "event_logs",
