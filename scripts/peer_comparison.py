@@ -198,6 +198,18 @@ REAL_CHAINS = {
         "jupyterhub.orm:Base",
         baseline="tests.real_chains.jupyterhub_hooks:starting_schema",
     ),
+    # env.py lists the three storages' metadata, two of them by mistake as classes
+    # (docs/real-chains.md): the event log's MetaData is the one it compares
+    "dagster": RealChain(
+        "dagster==1.13.29",
+        "dagster._core.storage",
+        "runs/sqlite/alembic/alembic.ini",
+        "alembic",
+        "dagster._core.storage.event_log.schema:SqlEventLogStorageMetadata",
+        baseline="tests.real_chains.dagster_hooks:starting_schema",
+        # Dagster's MySQL storage starts at a later revision (docs/real-chains.md)
+        dialects=["sqlite", "postgresql"],
+    ),
     "mlflow-tracking": RealChain(
         "mlflow-skinny==3.17.2 flask flask-wtf pandas",
         "mlflow.store.db_migrations",

@@ -14,7 +14,7 @@ from tests.check_projects import (
     SETTINGS_ENV,
     make_project,
 )
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, on_databases
 
 MODELS = """
 from sqlalchemy import Column, Integer, MetaData, String, Table
@@ -167,3 +167,54 @@ def test_the_models_are_made_with_the_extensions_the_chain_installed(tmp_path):
     report = check_project(Project(ini), [DATABASES["postgresql"]], use_squawk=False)
     [compared] = [r for r in report.results if r.check == "models-match"]
     assert compared.status == PASSED, compared.lines
+
+
+# an index made as busy servers need it made: PostgreSQL refuses CONCURRENTLY in a transaction
+CONCURRENT_INDEX_CHAIN = [
+    *CHAIN,
+    (
+        "0003",
+        "0002",
+        'op.create_index("ix_items_name", "items", ["name"], postgresql_concurrently=True)',
+        'op.drop_index("ix_items_name", "items", postgresql_concurrently=True)',
+    ),
+]
+
+CONCURRENT_INDEX_MODELS = MODELS.replace(
+    'Column("name", String(40), nullable=False))',
+    'Column("name", String(40), nullable=False, index=True))',
+)
+
+
+@pytest.mark.parametrize("database", on_databases("postgresql"))
+def test_a_project_that_migrates_in_autocommit_says_so_in_its_hooks(database, tmp_path):
+    env = CONNECT_ENV.replace("{key}", "connection")
+    ini = make_project(
+        tmp_path / "in-transactions",
+        CONCURRENT_INDEX_CHAIN,
+        models=CONCURRENT_INDEX_MODELS,
+        env=env,
+    )
+    project = Project(ini)
+    report = check_project(project, [server(database, tmp_path)], use_squawk=False)
+    assert {(r.check, r.revision) for r in report.defects} == {("upgrade", "0003")}
+    assert "cannot run inside a transaction block" in report.defects[0].lines[0]
+
+    hooks = 'ISOLATION_LEVEL = {"postgresql": "AUTOCOMMIT"}\n'
+    ini = make_project(
+        tmp_path / "autocommit",
+        CONCURRENT_INDEX_CHAIN,
+        models=CONCURRENT_INDEX_MODELS,
+        env=env,
+        hooks=hooks,
+    )
+    report = check_project(
+        Project(ini),
+        [server(database, tmp_path)],
+        load_hooks(hooks_file(ini, None)),
+        use_squawk=False,
+    )
+    assert report.defects == [], [r.summary for r in report.defects]
+    checked = {(r.check, r.revision) for r in report.results if r.status == PASSED}
+    for check_ in ("upgrade", "downgrade", "reupgrade", "models-match"):
+        assert (check_, "0003") in checked

@@ -7,6 +7,7 @@ turns each into a sentence about the database, so a failed check says
 "column pet.species is missing from the database".
 """
 
+from collections import Counter
 from typing import Any
 
 
@@ -82,6 +83,12 @@ def row_differences(before: dict[str, list[dict]], after: dict[str, list[dict]])
             lines.append(f"{table}: {len(old)} rows before, {len(new)} after")
             continue
         common = set(old[0]) & set(new[0]) if old and new else set()
+        # rows on both sides are no difference, in whatever order they were read: each
+        # side is read in its primary key's order, which a primary key added changes
+        unchanged = Counter(_values(row, common) for row in old) & Counter(
+            _values(row, common) for row in new
+        )
+        old, new = _without(old, unchanged, common), _without(new, unchanged, common)
         for was, now in zip(old, new, strict=True):
             was = {c: v for c, v in was.items() if c in common}
             now = {c: v for c, v in now.items() if c in common}
@@ -98,6 +105,24 @@ def row_differences(before: dict[str, list[dict]], after: dict[str, list[dict]])
 
 
 MISSING = "(no column)"
+
+
+def _values(row: dict, columns: set[str]) -> tuple[str, ...]:
+    """One row's values in ``columns``, comparable and hashable whatever their types."""
+    return tuple(repr(row[column]) for column in sorted(columns))
+
+
+def _without(rows: list[dict], unchanged: Counter, columns: set[str]) -> list[dict]:
+    """``rows`` in their order, less those counted in ``unchanged``."""
+    left = Counter(unchanged)
+    kept = []
+    for row in rows:
+        values = _values(row, columns)
+        if left[values]:
+            left[values] -= 1
+        else:
+            kept.append(row)
+    return kept
 
 
 def _key(row: dict) -> str:

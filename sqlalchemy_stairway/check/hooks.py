@@ -31,6 +31,11 @@ alembic.ini).  Every name in it is optional:
 ``CONNECTION_ATTRIBUTE = "name"``
     The ``config.attributes`` key env.py reads the connection from
     (default ``connection``).
+``ISOLATION_LEVEL = "AUTOCOMMIT"`` (or ``{"postgresql": "AUTOCOMMIT"}``, by dialect)
+    The isolation level the application's own migrations run in, given to
+    the connection env.py is handed for every Alembic run (an application
+    that migrates on an AUTOCOMMIT engine can have revisions that need it:
+    PostgreSQL's ``CREATE INDEX CONCURRENTLY`` refuses a transaction).
 ``hand_url(url)``
     Called with each scratch database's URL (password included) before
     env.py runs on it: for an env.py that takes its URL from the
@@ -86,6 +91,7 @@ class Hooks:
     one_way_revisions: dict[str, str] = field(default_factory=dict)
     alembic_attributes: dict[str, Any] = field(default_factory=dict)
     connection_attribute: str = "connection"
+    isolation_level: str | dict[str, str] | None = None
     hand_url: Callable[[str], None] | None = None
     path: Path | None = None
 
@@ -128,6 +134,7 @@ def load_hooks(path: Path | None) -> Hooks:
         one_way_revisions=dict(getattr(module, "ONE_WAY_REVISIONS", {})),
         alembic_attributes=dict(getattr(module, "ALEMBIC_ATTRIBUTES", {})),
         connection_attribute=getattr(module, "CONNECTION_ATTRIBUTE", "connection"),
+        isolation_level=getattr(module, "ISOLATION_LEVEL", None),
         hand_url=reporting_failures("hand_url", getattr(module, "hand_url", None)),
         path=path,
     )

@@ -148,6 +148,8 @@ class Project:
         # the key env.py reads the connection from, and a hook handing each URL to the
         # application's settings (both from the hooks file)
         self.connection_attribute = "connection"
+        # the isolation level env.py's connection runs in: one for all, or by dialect
+        self.isolation_level: str | dict[str, str] | None = None
         self.hand_url: Callable[[str], None] | None = None
         # what is wrong with env.py's target_metadata, said as findings
         self.metadata_problems: list[str] = []
@@ -251,10 +253,20 @@ class Project:
         """
         return {self.connection_attribute: handed(connection), **given}
 
+    def isolation_level_on(self, connection: Connection) -> str | None:
+        """The isolation level the project migrates in on ``connection``'s dialect, if it says."""
+        level = self.isolation_level
+        if isinstance(level, dict):
+            return level.get(connection.dialect.name)
+        return level
+
     def run(self, connection: Connection, verb: str, target: str, /, **attributes: Any) -> None:
         """Run ``alembic <verb> <target>`` on ``connection``'s database; commit what it did."""
         if connection.in_transaction():
             connection.commit()
+        level = self.isolation_level_on(connection)
+        if level:
+            connection.execution_options(isolation_level=level)
         config = self.config(connection.engine.url, **self.attributes(connection, attributes))
         try:
             with only_to(database_name(connection.engine.url)):
@@ -263,6 +275,12 @@ class Project:
             if connection.in_transaction():
                 connection.rollback()
             raise
+        finally:
+            if level:
+                # the checker's own reading and filling runs in transactions again
+                if connection.in_transaction():
+                    connection.commit()
+                connection.execution_options(isolation_level=connection.default_isolation_level)
         if connection.in_transaction():
             connection.commit()
 

@@ -130,6 +130,7 @@ def check_project(
     """
     hooks = hooks or Hooks()
     project.connection_attribute = hooks.connection_attribute
+    project.isolation_level = hooks.isolation_level
     project.hand_url = hooks.hand_url
     report = Report(project.name)
     if ships_offline_sql is None:
@@ -230,6 +231,7 @@ def walk_server_apart(ini: str, hooks_path: str | None, url: str, options: dict)
         project = Project(ini)
         hooks = load_hooks(Path(hooks_path) if hooks_path else None)
         project.connection_attribute = hooks.connection_attribute
+        project.isolation_level = hooks.isolation_level
         project.hand_url = hooks.hand_url
         return walk_server(project, url, hooks, **options)
 

@@ -7,14 +7,25 @@ ephemeral instance, which has no scheduler, so they wipe nothing: the
 database under check is the one Alembic is handed.
 """
 
+import atexit
+
 import sqlalchemy as sa
 from dagster import DagsterInstance
-from dagster._core.storage.migration.utils import upgrading_instance
+from dagster._check import CheckError
+from dagster._core.storage.migration.utils import (
+    get_currently_upgrading_instance,
+    upgrading_instance,
+)
 
-# entered once for the whole check, as `dagster instance migrate` enters it for its
-# run; kept here, for a context dropped by the garbage collector would leave again
-UPGRADING = upgrading_instance(DagsterInstance.ephemeral())
-UPGRADING.__enter__()
+# entered once per process, as `dagster instance migrate` enters it for its run (Dagster
+# refuses a second one), and left when the process ends: atexit keeps the context, for one
+# dropped by the garbage collector (this file loaded again, for another check) would leave
+try:
+    get_currently_upgrading_instance()
+except CheckError:
+    upgrading = upgrading_instance(DagsterInstance.ephemeral())
+    upgrading.__enter__()
+    atexit.register(upgrading.__exit__, None, None, None)
 
 
 def schema_before_the_first_revision() -> sa.MetaData:
@@ -29,9 +40,10 @@ def schema_before_the_first_revision() -> sa.MetaData:
         start,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("run_id", sa.String(255), unique=True),
-        sa.Column("pipeline_name", sa.Text),
+        # String, not Text: 4ea2b1f6f67b turns these into Text
+        sa.Column("pipeline_name", sa.String),
         sa.Column("status", sa.String(63)),
-        sa.Column("run_body", sa.Text),
+        sa.Column("run_body", sa.String),
         sa.Column("create_timestamp", sa.DateTime, server_default=sa.func.current_timestamp()),
         sa.Column("update_timestamp", sa.DateTime, server_default=sa.func.current_timestamp()),
     )
@@ -46,8 +58,8 @@ def schema_before_the_first_revision() -> sa.MetaData:
             sa.String(255),
             sa.ForeignKey("runs.run_id", name="run_tags_run_id_fkey"),
         ),
-        sa.Column("key", sa.Text),
-        sa.Column("value", sa.Text),
+        sa.Column("key", sa.String),
+        sa.Column("value", sa.String),
     )
     sa.Table(
         "event_logs",
@@ -64,3 +76,8 @@ def schema_before_the_first_revision() -> sa.MetaData:
 def starting_schema(connection: sa.Connection) -> None:
     """Make the tables Dagster's first revision finds, in the scratch database."""
     schema_before_the_first_revision().create_all(connection)
+
+
+# `dagster instance migrate` on PostgreSQL runs on Dagster's AUTOCOMMIT engine, which the
+# revisions' CREATE INDEX CONCURRENTLY needs (MySQL's storage migrates in REPEATABLE READ)
+ISOLATION_LEVEL = {"postgresql": "AUTOCOMMIT"}
