@@ -913,6 +913,8 @@ def golden(c) -> None:
         "on a generated chain, and its cost per revision at 5 and 100 revisions",
         "revisions": "with --stairway-check: the generated chain's length (default: 20)",
         "peers_python": "with --stairway-check: a Python with pip install -e '.[peers]'",
+        "real_chain": "with --stairway-check: time a real chain instead (prefect, dagster), "
+        "`stairway check` against pytest-alembic's four default tests",
     },
     auto_shortflags=False,  # -h would be --checks, not help
 )
@@ -930,15 +932,24 @@ def bench(
     stairway_check: bool = False,
     revisions: int = 20,
     peers_python: str = sys.executable,
+    real_chain: str | None = None,
 ):
     """Seed and migrate N users, every step timed against the database's own floor."""
+    if real_chain and not stairway_check:
+        raise Exit("error: --real-chain goes with --stairway-check", code=1)
     if stairway_check:
         from scripts.bench_check import main as bench_check
+        from scripts.bench_check import main_real_chain
         from sqlalchemy_stairway.check.engines import resolve_url
 
         with friendly_errors():
-            output = "bench-results/stairway-check.json"
-            code = bench_check(resolve_url(url, DEFAULT_URL), revisions, peers_python, output)
+            if real_chain:
+                output = f"bench-results/stairway-check-{real_chain}.json"
+                url = resolve_url(url, DEFAULT_URL)
+                code = main_real_chain(real_chain, url, peers_python, output)
+            else:
+                output = "bench-results/stairway-check.json"
+                code = bench_check(resolve_url(url, DEFAULT_URL), revisions, peers_python, output)
         raise Exit(code=code)
     from scripts.bench import main
     from sqlalchemy_stairway.check.engines import choose_url, parse_url

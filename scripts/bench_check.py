@@ -19,23 +19,38 @@ Then the same chain again with every tenth revision broken (a copy, its
 downgrade raising): each broken revision leaves its database half-way and
 the next one starts from a copy, so a chain where one revision in ten fails
 must cost at most 1.2 times the same chain with none failing.
+
+With ``--real-chain NAME`` (``prefect``, ``dagster``) it times a real chain
+shipped in its installed package instead, on the database of ``--url``:
+``stairway check --no-squawk`` with the hooks file the chain needs
+(tests/real_chains/) against pytest-alembic's four default tests, in the
+same run, with glue of ours doing for pytest-alembic what the hooks do for
+the checker (the application's settings handed each scratch URL, the
+tables the first revision finds, an async env.py run in a worker thread of
+an event loop).  Bound: 1.5 times pytest-alembic.
 """
 
+import importlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.peer_comparison import CORPUS_SETUP, Target, run_tool
+from scripts.peer_comparison import CORPUS_SETUP, DIALECTS, Target, run_tool
+from sqlalchemy_stairway.check.engines import parse_url, redact
 
 TABLES = 10
 SIZES = (5, 100)
 PEER_BOUNDS = {"pytest-mrt": 1.0, "pytest-alembic": 1.5}
 FLAT_BOUND = 1.5  # per-revision cost at 100 revisions at most this times that at 5
 BROKEN_BOUND = 1.2  # a chain with one revision in ten failing, against none failing
+REAL_CHAIN_BOUND = 1.5  # stairway check against pytest-alembic's four tests, on a real chain
 BROKEN = '    raise RuntimeError("broken for the bench: every tenth revision fails")\n'
 
 INI = """\
@@ -176,7 +191,7 @@ def break_every_tenth(chain: Path, folder: Path) -> Path:
     return folder / "alembic.ini"
 
 
-def time_stairway(ini: Path, url: str) -> tuple[float, int]:
+def time_stairway(ini: Path, url: str, hooks: Path | None = None) -> tuple[float, int]:
     """Seconds for `stairway check --no-squawk` on ``url``'s server, and its exit status."""
     start = time.perf_counter()
     done = subprocess.run(
@@ -190,7 +205,8 @@ def time_stairway(ini: Path, url: str) -> tuple[float, int]:
             "--url",
             url,
             "--no-squawk",
-        ],
+        ]
+        + (["--hooks", str(hooks)] if hooks else []),
         capture_output=True,
         text=True,
         check=False,
@@ -207,6 +223,13 @@ def time_peer(tool: str, ini: Path, url: str, python: str) -> tuple[float, str]:
     target = Target(ini.parent.name, setup, "models:metadata", [], None)
     outcome = run_tool(tool, target, url, python)
     return outcome.seconds, outcome.verdict
+
+
+def time_peer_target(target: Target, url: str, python: str) -> tuple[float, str]:
+    """pytest-alembic's four tests on ``target``: seconds, and passed or failed (which tests)."""
+    outcome = run_tool("pytest-alembic", target, url, python)
+    failed = f" ({', '.join(outcome.failed)})" if outcome.failed else ""
+    return outcome.seconds, outcome.verdict + failed
 
 
 def main(url: str, revisions: int, peers_python: str, output: str | None) -> int:
@@ -254,3 +277,144 @@ def main(url: str, revisions: int, peers_python: str, output: str | None) -> int
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 1 if missed else 0
+
+
+REAL_CHAIN_HOOKS = Path(__file__).resolve().parent.parent / "tests" / "real_chains"
+
+
+@dataclass(frozen=True)
+class RealChain:
+    """A real chain in an installed package, and what both tools need to run it."""
+
+    package: str  # the package folder that holds the chain
+    script_location: str  # relative to that folder
+    hooks: dict[str, str]  # dialect -> hooks file in tests/real_chains (its dialects)
+    # dialect -> the folder of its revisions, when env.py picks one per dialect at run time
+    versions: dict[str, str] | None = None
+    async_env: bool = False  # env.py only runs in a worker thread of an event loop
+    home: str = ""  # the variable naming the application's home folder (a scratch one)
+
+
+REAL_CHAINS = {
+    "prefect": RealChain(
+        "prefect.server.database",
+        "_migrations",
+        {"sqlite": "prefect_hooks.py", "postgresql": "prefect_postgresql_hooks.py"},
+        {d: f"_migrations/versions/{d}" for d in ("sqlite", "postgresql")},
+        async_env=True,
+        home="PREFECT_HOME",
+    ),
+    "dagster": RealChain(
+        "dagster._core.storage",
+        "alembic",
+        {d: "dagster_hooks.py" for d in ("sqlite", "postgresql", "mariadb")},
+        home="DAGSTER_HOME",
+    ),
+}
+
+# pytest-alembic's glue for a real chain: the hooks file's hand_url and
+# starting_schema called on each new scratch database, env.py in a worker thread
+REAL_CHAIN_SETUP = """\
+import importlib.util
+
+from alembic.script import ScriptDirectory
+
+from sqlalchemy_stairway.check.worker_thread import in_worker_thread
+
+INI = {ini!r}
+_spec = importlib.util.spec_from_file_location("chain_hooks", {hooks!r})
+HOOKS = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(HOOKS)
+
+if {async_env!r}:
+    _run_env = ScriptDirectory.run_env
+
+    def _run_env_in_a_worker_thread(self):
+        # as the application migrates: from a worker thread of its event loop
+        return in_worker_thread(lambda: _run_env(self))
+
+    ScriptDirectory.run_env = _run_env_in_a_worker_thread
+
+
+def baseline(engine):
+    if hasattr(HOOKS, "hand_url"):
+        HOOKS.hand_url(engine.url.render_as_string(hide_password=False))
+    if hasattr(HOOKS, "starting_schema"):
+        with engine.begin() as connection:
+            HOOKS.starting_schema(connection)
+"""
+
+
+def real_chain_dialect(name: str, url: str) -> str:
+    """The dialect of ``url`` as the chains name it; one clear error when ``name`` has no glue."""
+    if name not in REAL_CHAINS:
+        raise SystemExit(f"error: no real chain {name!r}; choose one of {', '.join(REAL_CHAINS)}")
+    dialect = DIALECTS.get(parse_url(url).get_backend_name(), "")
+    if dialect not in REAL_CHAINS[name].hooks:
+        raise SystemExit(
+            f"error: {name}'s chain is timed on {', '.join(REAL_CHAINS[name].hooks)}, "
+            f"not on {redact(url)}"
+        )
+    return dialect
+
+
+def real_chain_ini(name: str, dialect: str, folder: Path) -> Path:
+    """Write an alembic.ini for ``name``'s chain on ``dialect`` in ``folder``: absolute paths."""
+    chain = REAL_CHAINS[name]
+    try:
+        # a folder without __init__.py is a namespace package: no __file__
+        home = Path(next(iter(importlib.import_module(chain.package).__path__)))
+    except ImportError as exc:
+        raise SystemExit(f"error: {name}'s chain is not installed ({exc})") from None
+    lines = ["[alembic]", f"script_location = {home / chain.script_location}"]
+    if chain.versions:
+        lines.append(f"version_locations = {home / chain.versions[dialect]}")
+    lines.append("path_separator = os")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "alembic.ini"
+    path.write_text("\n".join(re.sub("%", "%%", line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def real_chain_target(name: str, ini: Path, hooks: Path) -> Target:
+    setup = REAL_CHAIN_SETUP.format(
+        ini=str(ini), hooks=str(hooks), async_env=REAL_CHAINS[name].async_env
+    )
+    return Target(name, setup, "", [], None)
+
+
+def main_real_chain(name: str, url: str, peers_python: str, output: str | None) -> int:
+    """Time `stairway check` and pytest-alembic on ``name``'s chain, on ``url``'s server."""
+    dialect = real_chain_dialect(name, url)
+    chain = REAL_CHAINS[name]
+    hooks = REAL_CHAIN_HOOKS / chain.hooks[dialect]
+    with tempfile.TemporaryDirectory() as tmp:
+        ini = real_chain_ini(name, dialect, Path(tmp) / name)
+        if chain.home:
+            # the application keeps its settings and logs there: a scratch one, for both
+            os.environ[chain.home] = str(Path(tmp) / "home")
+            (Path(tmp) / "home").mkdir()
+        ours, status = time_stairway(ini, url, hooks)
+        print(f"stairway check, {name} on {dialect}: {ours:.1f} s (exit {status})")
+        seconds, verdict = time_peer_target(real_chain_target(name, ini, hooks), url, peers_python)
+    ratio = ours / seconds
+    ok = ratio <= REAL_CHAIN_BOUND
+    print(
+        f"pytest-alembic: {seconds:.1f} s ({verdict}); stairway check / pytest-alembic = "
+        f"{ratio:.2f} (bound {REAL_CHAIN_BOUND}) {'ok' if ok else 'MISSED'}"
+    )
+    results = {
+        "chain": name,
+        "url": redact(url),
+        "stairway check": ours,
+        "stairway check exit": status,
+        "pytest-alembic": seconds,
+        "pytest-alembic verdict": verdict,
+        "ratio": ratio,
+        "bound": REAL_CHAIN_BOUND,
+        "load average": os.getloadavg(),
+    }
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0 if ok else 1
