@@ -84,3 +84,25 @@ def test_a_hook_shapes_or_drops_generated_rows(connection):
     assert filled.empty["child"] == "the project's hook dropped every row"
     notes = connection.execute(sa.text("SELECT note FROM parent")).scalars().all()
     assert notes == ["from the hook"] * 3
+
+
+def test_a_refused_row_is_retried_plain_and_the_refused_try_leaves_nothing(connection):
+    metadata = sa.MetaData()
+    sa.Table(
+        "short",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        # the column allows 40 characters, the rule 10: the row at the edges is refused
+        sa.Column("name", sa.String(40), sa.CheckConstraint("length(name) <= 10"), nullable=False),
+    )
+    with connection.begin():
+        metadata.create_all(connection)
+    reflected = sa.MetaData()
+    reflected.reflect(connection)
+    connection.commit()
+    with connection.begin():
+        filled = RowMaker().fill(connection, reflected)
+    assert filled.added["short"] == 3 and filled.empty == {}
+    names = connection.execute(sa.text("SELECT name FROM short")).scalars().all()
+    # the rows of the refused try (all under one savepoint) are gone: three rows, all within
+    assert len(names) == 3 and all(len(name) <= 10 for name in names)

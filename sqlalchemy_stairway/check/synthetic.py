@@ -8,9 +8,10 @@ real data has: the longest string a column allows, non-ASCII text, NULL
 wherever NULL is allowed.  Values come from a counter, not a random
 generator, so the same schema always gets the same rows.
 
-Each row goes in under a savepoint; a row the database refuses (a CHECK
-constraint, a unique index on an expression) is retried plain, and a table
-that takes no row is named with the reason.
+A table's rows go in under one savepoint; when the database refuses one
+(a CHECK constraint, a unique index on an expression), they go in again
+one at a time, each under its own savepoint, a refused row retried plain,
+and a table that takes no row is named with the reason.
 """
 
 import datetime as dt
@@ -220,32 +221,90 @@ class RowMaker:
                 continue
             keys = _referred_columns(table, metadata)
             existing[table.name] = _present(connection, table, keys)
+            present = len(existing[table.name])
             reason = None
-            added = 0
-            for i in range(rows_per_table):
-                kinds = [KINDS[i % len(KINDS)], PLAIN] if i % len(KINDS) else [PLAIN]
-                for kind in kinds:
-                    try:
-                        row = self.row(table, kind, existing)
-                    except CannotGenerate as exc:
-                        reason = str(exc)
-                        continue
-                    if shape is not None:
-                        row = shape(table.name, row)
-                        if row is None:
-                            reason = "the project's hook dropped every row"
-                            break
-                    inserted = _insert(connection, table, row)
-                    if isinstance(inserted, str):
-                        reason = inserted
-                        continue
-                    existing[table.name].append({**row, **inserted})
-                    added += 1
-                    break
+            added = self.fill_at_once(connection, table, shape, existing, rows_per_table)
+            if added is None:  # a row was refused or could not be made: one row at a time
+                del existing[table.name][present:]
+                added, reason = self.fill_row_by_row(
+                    connection, table, shape, existing, rows_per_table
+                )
             filled.added[table.name] = added
             if not added and not existing[table.name]:
                 filled.empty[table.name] = reason or "no row could be made"
         return filled
+
+    def fill_at_once(
+        self,
+        connection: Connection,
+        table: Table,
+        shape: RowHook | None,
+        existing: dict[str, list[dict]],
+        rows_per_table: int,
+    ) -> int | None:
+        """Insert a table's rows under one savepoint; None when any row fails (none are kept).
+
+        Most tables take every row: one savepoint for them all spares two
+        round trips per row, which on a server are most of the filling.
+        """
+        savepoint = connection.begin_nested()
+        try:
+            for i in range(rows_per_table):
+                try:
+                    row = self.row(table, KINDS[i % len(KINDS)], existing)
+                except CannotGenerate:
+                    savepoint.rollback()
+                    return None
+                if shape is not None:
+                    row = shape(table.name, row)
+                    if row is None:
+                        savepoint.rollback()
+                        return None
+                try:
+                    result = connection.execute(insert(table).values(row))
+                except (DBAPIError, StatementError):
+                    savepoint.rollback()
+                    return None
+                existing[table.name].append({**row, **_given_key(table, result)})
+        except BaseException:  # a hook failed: nothing of this table is kept
+            if savepoint.is_active:
+                savepoint.rollback()
+            raise
+        savepoint.commit()
+        return rows_per_table
+
+    def fill_row_by_row(
+        self,
+        connection: Connection,
+        table: Table,
+        shape: RowHook | None,
+        existing: dict[str, list[dict]],
+        rows_per_table: int,
+    ) -> tuple[int, str | None]:
+        """Each row under its own savepoint, a refused one retried plain: (added, why none)."""
+        reason = None
+        added = 0
+        for i in range(rows_per_table):
+            kinds = [KINDS[i % len(KINDS)], PLAIN] if i % len(KINDS) else [PLAIN]
+            for kind in kinds:
+                try:
+                    row = self.row(table, kind, existing)
+                except CannotGenerate as exc:
+                    reason = str(exc)
+                    continue
+                if shape is not None:
+                    row = shape(table.name, row)
+                    if row is None:
+                        reason = "the project's hook dropped every row"
+                        break
+                inserted = _insert(connection, table, row)
+                if isinstance(inserted, str):
+                    reason = inserted
+                    continue
+                existing[table.name].append({**row, **inserted})
+                added += 1
+                break
+        return added, reason
 
 
 def _insert(connection: Connection, table: Table, row: dict) -> dict | str:
@@ -257,6 +316,11 @@ def _insert(connection: Connection, table: Table, row: dict) -> dict | str:
         savepoint.rollback()
         return f"the database refused a generated row: {first_line(exc)}"
     savepoint.commit()
+    return _given_key(table, result)
+
+
+def _given_key(table: Table, result) -> dict:
+    """The primary key the database gave an inserted row (the values it numbered itself)."""
     key = result.inserted_primary_key or ()
     return {
         c.name: v for c, v in zip(table.primary_key.columns, key, strict=False) if v is not None
