@@ -292,6 +292,9 @@ class RealChain:
     # dialect -> the folder of its revisions, when env.py picks one per dialect at run time
     versions: dict[str, str] | None = None
     async_env: bool = False  # env.py only runs in a worker thread of an event loop
+    # env.py uses config.attributes["connection"] as a Connection (the application hands
+    # one); pytest-alembic hands its engine there
+    wants_connection: bool = False
     home: str = ""  # the variable naming the application's home folder (a scratch one)
 
 
@@ -308,6 +311,7 @@ REAL_CHAINS = {
         "dagster._core.storage",
         "alembic",
         {d: "dagster_hooks.py" for d in ("sqlite", "postgresql", "mariadb")},
+        wants_connection=True,
         home="DAGSTER_HOME",
     ),
 }
@@ -317,7 +321,9 @@ REAL_CHAINS = {
 REAL_CHAIN_SETUP = """\
 import importlib.util
 
+from alembic import context
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from sqlalchemy_stairway.check.worker_thread import in_worker_thread
 
@@ -326,14 +332,28 @@ _spec = importlib.util.spec_from_file_location("chain_hooks", {hooks!r})
 HOOKS = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(HOOKS)
 
-if {async_env!r}:
-    _run_env = ScriptDirectory.run_env
+_run_env = ScriptDirectory.run_env
 
-    def _run_env_in_a_worker_thread(self):
+
+def _run_env_as_the_application_does(self):
+    attributes = context.config.attributes
+    handed = attributes.get("connection")
+    if {wants_connection!r} and isinstance(handed, Engine):
+        with handed.connect() as connection:
+            attributes["connection"] = connection
+            try:
+                done = _run_env_as_the_application_does(self)
+                connection.commit()
+                return done
+            finally:
+                attributes["connection"] = handed
+    if {async_env!r}:
         # as the application migrates: from a worker thread of its event loop
         return in_worker_thread(lambda: _run_env(self))
+    return _run_env(self)
 
-    ScriptDirectory.run_env = _run_env_in_a_worker_thread
+
+ScriptDirectory.run_env = _run_env_as_the_application_does
 
 
 def baseline(engine):
@@ -377,8 +397,12 @@ def real_chain_ini(name: str, dialect: str, folder: Path) -> Path:
 
 
 def real_chain_target(name: str, ini: Path, hooks: Path) -> Target:
+    chain = REAL_CHAINS[name]
     setup = REAL_CHAIN_SETUP.format(
-        ini=str(ini), hooks=str(hooks), async_env=REAL_CHAINS[name].async_env
+        ini=str(ini),
+        hooks=str(hooks),
+        async_env=chain.async_env,
+        wants_connection=chain.wants_connection,
     )
     return Target(name, setup, "", [], None)
 

@@ -106,3 +106,36 @@ def test_pytest_alembics_glue_hands_the_url_builds_the_start_and_runs_env_in_a_w
     config.set_main_option("sqlalchemy.url", url)
     command.stamp(config, "base")  # env.py ran: in a worker thread, or it would have raised
     engine.dispose()
+
+
+ENV_HANDED_A_CONNECTION = """
+from alembic import context
+
+# as Dagster's env.py: the application hands it a Connection, never an Engine
+context.configure(connection=context.config.attributes["connection"])
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+
+def test_pytest_alembics_engine_reaches_an_env_py_that_wants_a_connection_as_one(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "env.py").write_text(ENV_HANDED_A_CONNECTION, encoding="utf-8")
+    (tmp_path / "hooks.py").write_text("", encoding="utf-8")
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(f"[alembic]\nscript_location = {tmp_path}\n", encoding="utf-8")
+    monkeypatch.setattr(ScriptDirectory, "run_env", ScriptDirectory.run_env)
+    glue: dict = {}
+    exec(
+        compile(real_chain_target("dagster", ini, tmp_path / "hooks.py").setup, "glue", "exec"),
+        glue,
+    )
+    engine = create_engine(f"sqlite:///{tmp_path}/peer.db")
+    # what pytest-alembic hands env.py
+    config = Config(str(ini), attributes={"connection": engine})
+    command.stamp(config, "base")
+    assert config.attributes["connection"] is engine
+    assert "alembic_version" in inspect(engine).get_table_names()
+    engine.dispose()
