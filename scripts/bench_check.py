@@ -293,7 +293,7 @@ class RealChain:
     versions: dict[str, str] | None = None
     async_env: bool = False  # env.py only runs in a worker thread of an event loop
     # env.py uses config.attributes["connection"] as a Connection (the application hands
-    # one); pytest-alembic hands its engine there
+    # one, in the hooks' ISOLATION_LEVEL); pytest-alembic hands its engine there
     wants_connection: bool = False
     home: str = ""  # the variable naming the application's home folder (a scratch one)
 
@@ -333,13 +333,17 @@ HOOKS = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(HOOKS)
 
 _run_env = ScriptDirectory.run_env
+_LEVEL = getattr(HOOKS, "ISOLATION_LEVEL", None)
 
 
 def _run_env_as_the_application_does(self):
     attributes = context.config.attributes
     handed = attributes.get("connection")
     if {wants_connection!r} and isinstance(handed, Engine):
+        level = _LEVEL.get(handed.dialect.name) if isinstance(_LEVEL, dict) else _LEVEL
         with handed.connect() as connection:
+            if level:  # the isolation level the application migrates in, as the hooks say
+                connection.execution_options(isolation_level=level)
             attributes["connection"] = connection
             try:
                 done = _run_env_as_the_application_does(self)
