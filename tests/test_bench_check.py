@@ -48,6 +48,8 @@ def test_a_real_chain_is_refused_in_one_line_where_it_has_no_glue():
     with pytest.raises(SystemExit, match=r"^error: no real chain 'airflow'"):
         real_chain_dialect("airflow", "sqlite:///x.db")
     assert real_chain_dialect("dagster", "sqlite:///x.db") == "sqlite"
+    with pytest.raises(SystemExit, match=r"^error: dagster's chain is timed on sqlite, postgresql"):
+        real_chain_dialect("dagster", "mysql+pymysql://root@localhost/test")
 
 
 ENV_IN_A_WORKER_THREAD = """
