@@ -33,6 +33,7 @@ def test_every_tenth_revision_of_the_copy_fails_and_every_revision_is_still_chec
     assert whole.with_status(FAILED) == []
 
 
+@pytest.mark.full  # reads Prefect's revisions: the realchains extra, which the slow run installs
 def test_a_real_chains_ini_names_the_revisions_of_the_dialect_it_is_timed_on(tmp_path):
     ini = real_chain_ini("prefect", "postgresql", tmp_path)
     scripts = ScriptDirectory.from_config(Config(str(ini)))
