@@ -129,9 +129,7 @@ def check_project(
     (default: what alembic.ini's ``[stairway] ships_offline_sql`` says).
     """
     hooks = hooks or Hooks()
-    project.connection_attribute = hooks.connection_attribute
-    project.isolation_level = hooks.isolation_level
-    project.hand_url = hooks.hand_url
+    hand_hooks(project, hooks)
     report = Report(project.name)
     if ships_offline_sql is None:
         ships_offline_sql = project.ships_offline_sql
@@ -198,6 +196,13 @@ class ServerWalk:
     schema_changed: dict[str, bool]
 
 
+def hand_hooks(project: Project, hooks: Hooks) -> None:
+    """Give ``project`` what the hooks file says of how its env.py is run."""
+    project.connection_attribute = hooks.connection_attribute
+    project.isolation_level = hooks.isolation_level
+    project.hand_url = hooks.hand_url
+
+
 def walk_server(
     project: Project,
     url: str,
@@ -230,9 +235,7 @@ def walk_server_apart(ini: str, hooks_path: str | None, url: str, options: dict)
     with contextlib.redirect_stdout(sys.stderr):
         project = Project(ini)
         hooks = load_hooks(Path(hooks_path) if hooks_path else None)
-        project.connection_attribute = hooks.connection_attribute
-        project.isolation_level = hooks.isolation_level
-        project.hand_url = hooks.hand_url
+        hand_hooks(project, hooks)
         return walk_server(project, url, hooks, **options)
 
 

@@ -5,6 +5,7 @@ built straight from the stage's models (structure), and a database before
 and after a migration (data).
 """
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Inspector, MetaData, inspect, select
@@ -28,16 +29,19 @@ def structure(
     """
     insp = insp or inspect(connection)
     names = sorted(set(insp.get_table_names()) - ignored)
+
     # one catalog query per kind of thing for all the tables (PostgreSQL reads them so;
     # other dialects loop over the tables as before): a check reads the structure
     # three or four times per revision, and table by table it cost most of the check
-    everything = {"filter_names": names}
-    columns = insp.get_multi_columns(**everything) if names else {}
-    pks = insp.get_multi_pk_constraint(**everything) if names else {}
-    fks = insp.get_multi_foreign_keys(**everything) if names else {}
-    checks = _checks(insp, names) if names else {}
-    uniques = insp.get_multi_unique_constraints(**everything) if names else {}
-    indexes = insp.get_multi_indexes(**everything) if names else {}
+    def of_every_table(read) -> dict:  # no table: nothing to ask (no filter reads them all)
+        return read(filter_names=names) if names else {}
+
+    columns = of_every_table(insp.get_multi_columns)
+    pks = of_every_table(insp.get_multi_pk_constraint)
+    fks = of_every_table(insp.get_multi_foreign_keys)
+    checks = of_every_table(partial(_checks, insp))
+    uniques = of_every_table(insp.get_multi_unique_constraints)
+    indexes = of_every_table(insp.get_multi_indexes)
     tables = {}
     for name in names:
         key = (None, name)
@@ -86,9 +90,9 @@ def structure(
     return found
 
 
-def _checks(insp, names: list[str]) -> dict:
+def _checks(insp, filter_names: list[str]) -> dict:
     try:
-        return insp.get_multi_check_constraints(filter_names=names)
+        return insp.get_multi_check_constraints(filter_names=filter_names)
     except NotImplementedError:  # a dialect that cannot read them back
         return {}
 

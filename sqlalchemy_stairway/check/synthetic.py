@@ -234,6 +234,13 @@ class RowMaker:
                 filled.empty[table.name] = reason or "no row could be made"
         return filled
 
+    def shaped_row(
+        self, table: Table, kind: str, existing: dict[str, list[dict]], shape: RowHook | None
+    ) -> dict | None:
+        """A generated row as the project's hook shapes it; None when the hook drops it."""
+        row = self.row(table, kind, existing)
+        return row if shape is None else shape(table.name, row)
+
     def fill_at_once(
         self,
         connection: Connection,
@@ -251,15 +258,12 @@ class RowMaker:
         try:
             for i in range(rows_per_table):
                 try:
-                    row = self.row(table, KINDS[i % len(KINDS)], existing)
+                    row = self.shaped_row(table, KINDS[i % len(KINDS)], existing, shape)
                 except CannotGenerate:
+                    row = None
+                if row is None:
                     savepoint.rollback()
                     return None
-                if shape is not None:
-                    row = shape(table.name, row)
-                    if row is None:
-                        savepoint.rollback()
-                        return None
                 try:
                     result = connection.execute(insert(table).values(row))
                 except (DBAPIError, StatementError):
@@ -288,15 +292,13 @@ class RowMaker:
             kinds = [KINDS[i % len(KINDS)], PLAIN] if i % len(KINDS) else [PLAIN]
             for kind in kinds:
                 try:
-                    row = self.row(table, kind, existing)
+                    row = self.shaped_row(table, kind, existing, shape)
                 except CannotGenerate as exc:
                     reason = str(exc)
                     continue
-                if shape is not None:
-                    row = shape(table.name, row)
-                    if row is None:
-                        reason = "the project's hook dropped every row"
-                        break
+                if row is None:
+                    reason = "the project's hook dropped every row"
+                    break
                 inserted = _insert(connection, table, row)
                 if isinstance(inserted, str):
                     reason = inserted
