@@ -22,6 +22,11 @@ there are no rows or tables to look at.
   IMMEDIATE`` holds the whole file already).  On MariaDB a table renamed
   with ``ALTER TABLE ... RENAME`` leaves the lock, and the revision can
   no longer use it: rename the locked tables last.
+- ``op.create_foreign_key_already_checked(name, source, referent, local,
+  remote)``: ``op.create_foreign_key`` for a key whose rows the revision
+  has checked itself (``op.refuse_rows`` under ``op.block_writers``), so
+  that the database need not check them again: on MariaDB, InnoDB then
+  adds the key in place instead of copying the whole table to check it.
 - ``op.note_sql(comment)``: a ``-- comment`` among the SQL a revision
   shows, where it does work that is not SQL (hashing passwords): printed
   in offline ``--sql`` mode, and kept with the statements recorded online
@@ -43,11 +48,13 @@ from collections.abc import Callable, Iterable, Mapping
 from alembic import context
 from alembic.ddl.impl import DefaultImpl
 from alembic.operations import MigrateOperation, Operations
+from alembic.operations import ops as alembic_ops
 from alembic.util import CommandError
 from sqlalchemy import Connection, Select, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import TableClause
 
+from sqlalchemy_stairway import resumable
 from sqlalchemy_stairway.resumable import SchemaNow
 
 SHOWN_ROWS = 5
@@ -402,6 +409,58 @@ def _note_sql(operations: Operations, operation: NoteSqlOp) -> None:
     recorded = operations.get_bind().info.get(SQL_NOTES)
     if recorded is not None:
         recorded.append(comment)
+
+
+@Operations.register_operation("create_foreign_key_already_checked")
+class CreateForeignKeyAlreadyCheckedOp(alembic_ops.CreateForeignKeyOp):
+    """Add a foreign key whose rows the revision has checked, without checking them again."""
+
+    @classmethod
+    def create_foreign_key_already_checked(
+        cls,
+        operations: Operations,
+        constraint_name: str,
+        source_table: str,
+        referent_table: str,
+        local_cols: list[str],
+        remote_cols: list[str],
+    ) -> None:
+        """``op.create_foreign_key``, with the database spared checking every row again.
+
+        Contract: call it only once the revision has refused the rows that
+        would break the key (``op.refuse_rows``) and blocked other
+        clients' writes since (``op.block_writers``): the database does
+        not look at the rows.  MariaDB: ``foreign_key_checks`` is off for
+        this one statement, which lets InnoDB add the key in place (an
+        index build) instead of copying the table to check each row.
+        Elsewhere it is ``op.create_foreign_key``.  Resumable like it: a
+        run killed after it finds the key there and goes on.
+        """
+        operations.invoke(
+            cls(constraint_name, source_table, referent_table, local_cols, remote_cols)
+        )
+
+
+@Operations.implementation_for(CreateForeignKeyAlreadyCheckedOp)
+def _create_foreign_key_already_checked(
+    operations: Operations, operation: CreateForeignKeyAlreadyCheckedOp
+) -> None:
+    migration = operations.get_context()
+    if migration.dialect.name != "mysql":
+        operations.impl.add_constraint(operation.to_constraint(migration))
+        return
+    operations.execute("SET SESSION foreign_key_checks = 0")  # offline too: the same SQL
+    try:
+        operations.impl.add_constraint(operation.to_constraint(migration))
+    finally:
+        operations.execute("SET SESSION foreign_key_checks = 1")
+
+
+resumable.register(
+    CreateForeignKeyAlreadyCheckedOp,
+    resumable.POST_CONDITIONS[alembic_ops.AddConstraintOp],
+    lambda o: f"adding foreign key {o.constraint_name} to {o.source_table}, rows checked already",
+)
 
 
 def unlock_tables(connection) -> None:

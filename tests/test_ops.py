@@ -138,3 +138,57 @@ def test_a_table_lock_a_deadlock_gave_up_is_asked_for_again(scratch_url, databas
             migration.rollback()
     finally:
         engine.dispose()
+
+
+def operations_on(connection: Connection):
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    import sqlalchemy_stairway.ops  # noqa: F401  (registers the operations)
+
+    return Operations(MigrationContext.configure(connection))
+
+
+def a_child_of_nobody(connection: Connection) -> None:
+    """A parent table, and a child table with one row whose parent_id names no parent."""
+    connection.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+    connection.execute(text("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER)"))
+    connection.execute(text("INSERT INTO child VALUES (1, 404)"))
+    connection.commit()
+
+
+@pytest.mark.parametrize("database", on_databases("mariadb"))
+def test_a_foreign_key_already_checked_is_added_on_mariadb_without_looking_at_the_rows(
+    database, connection: Connection
+):
+    a_child_of_nobody(connection)
+    op = operations_on(connection)
+    op.create_foreign_key_already_checked("fk_child", "child", "parent", ["parent_id"], ["id"])
+    keys = connection.execute(
+        text(
+            "SELECT constraint_name FROM information_schema.referential_constraints "
+            "WHERE constraint_schema = DATABASE()"
+        )
+    )
+    assert keys.scalars().all() == ["fk_child"]
+    assert connection.execute(text("SELECT @@foreign_key_checks")).scalar() == 1
+    with pytest.raises(DBAPIError):  # checks are on again: a new orphan is refused
+        connection.execute(text("INSERT INTO child VALUES (2, 405)"))
+
+
+@pytest.mark.parametrize("database", on_databases("mariadb"))
+def test_foreign_key_checks_are_on_again_after_a_key_that_fails(database, connection):
+    a_child_of_nobody(connection)
+    op = operations_on(connection)
+    with pytest.raises(DBAPIError):
+        op.create_foreign_key_already_checked("fk_child", "child", "parent", ["nope"], ["id"])
+    assert connection.execute(text("SELECT @@foreign_key_checks")).scalar() == 1
+
+
+@pytest.mark.parametrize("database", on_databases("postgresql"))
+def test_elsewhere_a_foreign_key_already_checked_is_a_plain_one(database, connection):
+    """PostgreSQL checks the rows as for op.create_foreign_key: there is no cheaper way."""
+    a_child_of_nobody(connection)
+    op = operations_on(connection)
+    with pytest.raises(DBAPIError, match="fk_child"):
+        op.create_foreign_key_already_checked("fk_child", "child", "parent", ["parent_id"], ["id"])

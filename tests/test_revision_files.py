@@ -14,8 +14,9 @@ import pytest
 
 from scripts.stages import STAIRWAY
 
-# stage 4 renames two tables, hashes the passwords and refuses bad rows on three databases
-BUDGET = {4: 200}
+# stage 4 renames two tables, hashes the passwords, refuses bad rows and adds MariaDB's key
+# without copying the table, on three databases
+BUDGET = {4: 210}
 DEFAULT_BUDGET = 80
 MACHINERY = ("concurrent.futures", "ThreadPool", "multiprocessing", "rich.progress", "from models")
 

@@ -158,11 +158,8 @@ def refuse_data_that_breaks_stage_4() -> None:
             "is NOT NULL (address_id, email_address)",
             "Give each a user_id, or delete them",
         )
-        if dialect() == "postgresql":
-            # the foreign key is renamed in place, not made again: an address written past
-            # it stays as it was, and looking for one would cost an anti-join
-            op.refuse_rows(*belong_to_nobody)
-            return
+        if dialect() == "postgresql":  # its key is renamed, not made again: no anti-join
+            return op.refuse_rows(*belong_to_nobody)
         op.refuse_rows_together(
             # one anti-join for both: an address with no user_id joins no user either
             sa.select(address_id)
@@ -250,7 +247,10 @@ def upgrade() -> None:
             "user_id", existing_type=sa.Integer(), existing_nullable=True, nullable=False
         )
         rename_primary_key(batch, addresses, "pk_email_addresses", "pk_address", "address_id")
-        name_foreign_key(batch, addresses, OLD_KEY, NEW_KEY, users_table, "id")
+        if dialect() != "mysql":
+            name_foreign_key(batch, addresses, OLD_KEY, NEW_KEY, users_table, "id")
+    if dialect() == "mysql":  # its rows were checked under the lock: InnoDB need not copy the table
+        op.create_foreign_key_already_checked(NEW_KEY, addresses, users_table, ["user_id"], ["id"])
     on_postgresql("ALTER SEQUENCE email_addresses_address_id_seq RENAME TO address_id_seq")
     # last: on MariaDB a table renamed under LOCK TABLES leaves the lock
     op.rename_table("users", "user_account")

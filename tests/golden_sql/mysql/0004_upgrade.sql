@@ -22,7 +22,11 @@ ALTER TABLE email_addresses CHANGE address_id id INTEGER NOT NULL AUTO_INCREMENT
 
 ALTER TABLE email_addresses MODIFY user_id INTEGER NOT NULL;
 
+SET SESSION foreign_key_checks = 0;
+
 ALTER TABLE email_addresses ADD CONSTRAINT fk_address_user_id_user_account FOREIGN KEY(user_id) REFERENCES users (id);
+
+SET SESSION foreign_key_checks = 1;
 
 ALTER TABLE users RENAME TO user_account;
 
