@@ -473,3 +473,57 @@ def test_a_hook_that_raises_is_a_finding_not_an_internal_error(hook, revision, t
     assert line.startswith(f"defect: {revision} [sqlite] hooks: "), line
     assert f"the hooks file's {hook}() raised ValueError: settings.toml not found" in line
     assert "(reproduce: stairway check --config" in line
+
+
+# before each revision's fill, how many rows each table holds: written to a file beside it
+COUNTING_HOOKS = """
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+
+SEEN = Path(__file__).with_name("seen.json")
+
+
+def before_revision(connection, revision):
+    seen = json.loads(SEEN.read_text()) if SEEN.exists() else {}
+    tables = sa.inspect(connection).get_table_names()
+    seen[revision] = {
+        t: connection.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+        for t in tables
+        if t != "alembic_version"
+    }
+    SEEN.write_text(json.dumps(seen))
+"""
+
+
+def test_a_table_gets_new_rows_only_when_its_shape_is_new(database, tmp_path):
+    """Rows do not pile up in a table the revisions leave alone: each reads them all back."""
+    ini = make_project(
+        tmp_path / "project",
+        [
+            ("0001", None, CREATE_ITEMS, 'op.drop_table("items")'),
+            (
+                "0002",
+                "0001",
+                'op.create_table("things", sa.Column("id", sa.Integer, primary_key=True))',
+                'op.drop_table("things")',
+            ),
+            (
+                "0003",
+                "0002",
+                'op.add_column("things", sa.Column("size", sa.Integer))',
+                'op.drop_column("things", "size")',
+            ),
+            ("0004", "0003", 'op.execute("UPDATE items SET name = name")', ""),
+            ("0005", "0004", 'op.execute("UPDATE items SET name = name")', ""),
+        ],
+        models=ITEMS_MODELS.format(extra=""),
+        hooks=COUNTING_HOOKS,
+    )
+    run_check(ini, server(database, tmp_path))
+    seen = json.loads((ini.parent / "seen.json").read_text())
+    # items is filled once, before 0002; things when it is made and when 0003 reshapes it
+    assert seen["0003"] == {"items": 3, "things": 0}
+    assert seen["0004"] == {"items": 3, "things": 3}
+    assert seen["0005"] == {"items": 3, "things": 6}

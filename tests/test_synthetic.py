@@ -106,3 +106,14 @@ def test_a_refused_row_is_retried_plain_and_the_refused_try_leaves_nothing(conne
     names = connection.execute(sa.text("SELECT name FROM short")).scalars().all()
     # the rows of the refused try (all under one savepoint) are gone: three rows, all within
     assert len(names) == 3 and all(len(name) <= 10 for name in names)
+
+
+def test_a_kept_table_with_rows_gets_no_more_and_an_empty_one_is_filled_anyway(connection):
+    metadata = schema(connection)
+    with connection.begin():
+        RowMaker().fill(connection, metadata, skip={"child"})
+    with connection.begin():
+        filled = RowMaker().fill(connection, metadata, keep={"parent", "child"})
+    assert filled.kept == {"parent"}, "parent holds rows already"
+    assert filled.added["child"] == 3, "child had none: kept or not, it needs rows"
+    assert connection.execute(sa.text("SELECT count(*) FROM parent")).scalar() == 3

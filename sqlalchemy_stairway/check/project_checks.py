@@ -322,6 +322,11 @@ class Walk:
         # revisions that do not upgrade even from an empty database, or were not reached
         self.broken: set[str] = set()
         self.spine_url: URL | None = None
+        # table -> its structure and rows when generated rows last went in (see fill), and
+        # the rows the working database holds now, as the last revision's check read them
+        self.filled_shapes: dict[str, dict] = {}
+        self.filled_rows: dict[str, list] = {}
+        self.rows_now: dict[str, list] = {}
         self.spine_applied: set[str] = set()
         self.step = "upgrade"
         # the revision a failing hook is reported on when it fails outside a revision's check
@@ -485,6 +490,7 @@ class Walk:
         copy_database(spine, self.url)
         self.connection = self.engine.connect()
         self.working_dirty = False
+        self.filled_shapes = {}  # the spine holds no generated rows
         self.applied = set(self.spine_applied)
         self.structure_now, _ = self.snapshot()
 
@@ -536,8 +542,23 @@ class Walk:
         )
 
     def fill(self, revision: Revision, reflected: MetaData) -> None:
-        """Fill every table of ``reflected`` (the database as it is) before ``revision``."""
+        """Fill the tables of ``reflected`` (the database as it is) before ``revision``.
+
+        A table gets new rows unless it is exactly as its last fill left it,
+        same structure, same rows: so there are rows of every shape a table
+        has had, a table a revision changed (a column dropped and made again
+        empty, a backfill) gets fresh ones, and a long chain does not pile
+        rows into tables its revisions leave alone (each revision reads them
+        all back, several times).
+        """
         connection = self.connection
+        shapes = self.structure_now["tables"]
+        keep = {
+            table
+            for table, shape in self.filled_shapes.items()
+            if shapes.get(table) == shape
+            and self.rows_now.get(table) == self.filled_rows.get(table)
+        }
         skip = set()
         if self.hooks.before_revision is not None:
             skip = set(self.hooks.before_revision(connection, revision.id) or ())
@@ -548,9 +569,11 @@ class Walk:
             def shape(table, row):
                 return shape_row(revision.id, table, row)
 
-        filled = self.rows.fill(connection, reflected, shape, skip, models=self.metadata)
+        filled = self.rows.fill(connection, reflected, shape, skip, models=self.metadata, keep=keep)
         connection.commit()
-        for table in sorted(set(reflected.tables) - set(filled.added) - skip):
+        for table in filled.kept | {t for t, added in filled.added.items() if added}:
+            self.filled_shapes[table] = shapes.get(table)
+        for table in sorted(set(reflected.tables) - set(filled.added) - filled.kept - skip):
             filled.empty.setdefault(table, "left out")
         return filled
 
@@ -618,6 +641,8 @@ class Walk:
                 )
                 filled = None
             before_structure, before_rows = self.structure_now, self.snapshot_rows()
+            for table in self.filled_shapes:
+                self.filled_rows[table] = before_rows.get(table)
             if filled is not None:
                 self.report_empty(revision, filled, before_rows)
 
@@ -675,7 +700,7 @@ class Walk:
         if one_way:
             for check in ("downgrade", "downgrade-schema", "downgrade-data", "reupgrade"):
                 self.result(check, rid, WARNING, [f"one-way by the project's word ({one_way})"])
-            self.structure_now = after_structure
+            self.structure_now, self.rows_now = after_structure, after_rows
             return OK
 
         self.step = "downgrade"
@@ -744,6 +769,7 @@ class Walk:
         if lost and not backfill:
             # the data changed on the way down; the question is whether it settles
             first_rows, again_rows = self.second_round_trip(rid)
+        self.rows_now = again_rows
         changed = row_differences(first_rows, again_rows)
         made_at_run_time = None
         if changed and not differences:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, insert, select, types
+from sqlalchemy import Column, Connection, MetaData, Table, insert, literal, select, types
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from sqlalchemy_stairway.check.engines import first_line
@@ -47,10 +47,11 @@ class CannotGenerate(Exception):
 
 @dataclass
 class Filled:
-    """What one fill did: rows added per table, and the tables left empty with why."""
+    """What one fill did: rows added per table, the tables kept, the tables left empty, why."""
 
     added: dict[str, int] = field(default_factory=dict)
     empty: dict[str, str] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)  # rows of their shape there already
 
 
 class RowMaker:
@@ -206,11 +207,14 @@ class RowMaker:
         skip: set[str] = frozenset(),
         rows_per_table: int = ROWS_PER_TABLE,
         models: MetaData | None = None,
+        keep: set[str] = frozenset(),
     ) -> Filled:
         """Add a few rows to every table of ``metadata`` (reflected), parents first.
 
         ``models`` (the project's target_metadata) tells enum labels the
-        database does not keep.
+        database does not keep.  ``keep``: tables that already hold rows of
+        their present shape; one that has any rows is left as it is
+        (``Filled.kept``).
         """
         self.models = models
         self.json_columns = json_columns(connection)
@@ -222,6 +226,9 @@ class RowMaker:
             keys = _referred_columns(table, metadata)
             existing[table.name] = _present(connection, table, keys)
             present = len(existing[table.name])
+            if table.name in keep and (present or _has_rows(connection, table)):
+                filled.kept.add(table.name)
+                continue
             reason = None
             added = self.fill_at_once(connection, table, shape, existing, rows_per_table)
             if added is None:  # a row was refused or could not be made: one row at a time
@@ -335,6 +342,10 @@ def _present(connection: Connection, table: Table, keys: set[str]) -> list[dict]
         return []
     wanted = [table.c[name] for name in sorted(keys)]
     return [dict(r._mapping) for r in connection.execute(select(*wanted).limit(20))]
+
+
+def _has_rows(connection: Connection, table: Table) -> bool:
+    return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
 
 
 def _referred_columns(table: Table, metadata: MetaData) -> set[str]:
