@@ -1,5 +1,7 @@
 """The env.py patterns teams have, each checked to its end on a small chain."""
 
+from itertools import pairwise
+
 import pytest
 
 from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
@@ -116,6 +118,44 @@ def test_a_hook_hands_each_scratch_url_to_the_applications_settings(
     """
     ini = make_project(tmp_path / "p", CHAIN, models=MODELS, env=SETTINGS_ENV, hooks=hooks)
     check(ini, database, tmp_path)
+
+
+@pytest.mark.database
+def test_the_url_is_handed_again_only_when_env_py_moves_to_another_database(
+    database, tmp_path, monkeypatch
+):
+    """After a failed downgrade the walk restores from a second database, and back."""
+    monkeypatch.setenv("APP_DATABASE_URL", "sqlite:///nowhere.db")
+    handed = tmp_path / "handed.txt"
+    hooks = f"""
+    import os
+
+    def hand_url(url):
+        os.environ["APP_DATABASE_URL"] = url
+        with open({str(handed)!r}, "a") as calls:
+            calls.write(url + "\\n")
+    """
+    chain = [
+        *CHAIN,
+        ("0003", "0002", 'op.add_column("notes", sa.Column("text", sa.String(20)))', ""),
+        ("0004", "0003", 'op.execute("UPDATE items SET name = name")', "raise ValueError('no')"),
+        ("0005", "0004", 'op.execute("UPDATE items SET name = name")', ""),
+    ]
+    ini = make_project(tmp_path / "p", chain, models=MODELS, env=SETTINGS_ENV, hooks=hooks)
+    report = check_project(
+        Project(ini),
+        [server(database, tmp_path)],
+        load_hooks(hooks_file(ini, None)),
+        use_squawk=False,
+    )
+    statuses = {(r.check, r.revision): r.status for r in report.results}
+    assert statuses[("downgrade", "0004")] == "failed"
+    assert statuses[("upgrade", "0005")] == PASSED, "the revision after the restore"
+    assert not [r for r in report.results if r.check == "url-honoured" and r.status != PASSED]
+    urls = handed.read_text().splitlines()
+    assert len(set(urls)) >= 2, "the restore's second database was never handed"
+    assert all(a != b for a, b in pairwise(urls)), "the same URL handed twice in a row"
+    assert len(urls) < 10, urls  # against some twenty Alembic runs
 
 
 def test_an_async_env_py_without_its_driver_is_refused_in_one_line(tmp_path, monkeypatch):

@@ -38,9 +38,9 @@ alembic.ini).  Every name in it is optional:
     PostgreSQL's ``CREATE INDEX CONCURRENTLY`` refuses a transaction).
 ``hand_url(url)``
     Called with each scratch database's URL (password included) before
-    env.py runs on it: for an env.py that takes its URL from the
-    application's settings, put it there (an environment variable, a
-    settings object).
+    env.py runs on it, and again whenever env.py moves to another one:
+    for an env.py that takes its URL from the application's settings, put
+    it there (an environment variable, a settings object).
 """
 
 import configparser

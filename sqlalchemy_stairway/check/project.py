@@ -151,6 +151,7 @@ class Project:
         # the isolation level env.py's connection runs in: one for all, or by dialect
         self.isolation_level: str | dict[str, str] | None = None
         self.hand_url: Callable[[str], None] | None = None
+        self.url_handed: str | None = None  # the last URL hand_url took
         # what is wrong with env.py's target_metadata, said as findings
         self.metadata_problems: list[str] = []
         self.comparison_options = ComparisonOptions()
@@ -240,9 +241,11 @@ class Project:
         if database is not None:
             rendered = self.url_for_env(database).render_as_string(hide_password=False)
             config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
-            if self.hand_url is not None:
-                # the application's settings name the database env.py uses: hand it ours
+            if self.hand_url is not None and rendered != self.url_handed:
+                # the application's settings name the database env.py uses: hand it ours,
+                # once per database (an application's settings can be costly to make)
                 self.hand_url(rendered)
+                self.url_handed = rendered
         return config
 
     def attributes(self, connection: Connection, given: dict[str, Any]) -> dict[str, Any]:
