@@ -55,8 +55,8 @@ from sqlalchemy_stairway.check.hooks import HookFailed, Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
+    fingerprint,
     raw_rows,
-    snapshot,
     structure,
     structure_differences,
     unnamed,
@@ -326,6 +326,9 @@ class Walk:
         self.step = "upgrade"
         # the revision a failing hook is reported on when it fails outside a revision's check
         self.hook_revision = "env.py"
+        # fingerprint -> structure reading: a downgrade and a second upgrade mostly give
+        # back a structure already read, which one query then finds
+        self.structures: dict[str, dict] = {}
 
     @property
     def ignored(self) -> set[str]:
@@ -570,9 +573,20 @@ class Walk:
     def snapshot(self) -> tuple[dict, dict]:
         """The database's structure and rows."""
         try:
-            return snapshot(self.connection, self.ignored)
+            found = self.read_structure()
+            return found, raw_rows(self.connection, found)
         finally:
             self.connection.rollback()
+
+    def read_structure(self) -> dict:
+        """:func:`structure`, read in full only when its fingerprint is new."""
+        key = fingerprint(self.connection, self.ignored)
+        if key is not None and key in self.structures:
+            return self.structures[key]
+        found = structure(self.connection, self.ignored)
+        if key is not None:
+            self.structures[key] = found
+        return found
 
     def snapshot_rows(self) -> dict:
         try:
