@@ -15,7 +15,7 @@ from sqlalchemy_stairway.check.project import Project
 from sqlalchemy_stairway.check.project_checks import check_project
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING
 from tests.check_projects import CONNECT_ENV, CREATE_ITEMS, make_project
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, on_databases
 
 ITEMS_MODELS = """
 from sqlalchemy import Column, Integer, MetaData, String, Table
@@ -473,3 +473,48 @@ def test_a_hook_that_raises_is_a_finding_not_an_internal_error(hook, revision, t
     assert line.startswith(f"defect: {revision} [sqlite] hooks: "), line
     assert f"the hooks file's {hook}() raised ValueError: settings.toml not found" in line
     assert "(reproduce: stairway check --config" in line
+
+
+@pytest.mark.parametrize("database", on_databases())
+def test_rows_a_downgrade_loses_or_changes_are_found_where_others_are_not_read_again(
+    database, tmp_path
+):
+    # PostgreSQL reads rows found as they were (each table's digest) only once: a
+    # downgrade that loses a row or changes a value must still be found, in the same words
+    first, last = "(SELECT min(id) FROM items)", "(SELECT max(id) FROM items)"
+    chain = [
+        ("0001", None, CREATE_ITEMS, 'op.drop_table("items")'),
+        (
+            "0002",
+            "0001",
+            'op.add_column("items", sa.Column("note", sa.Text))',
+            'op.drop_column("items", "note")',
+        ),
+        (
+            "0003",
+            "0002",
+            "",
+            f'op.execute("DELETE FROM items WHERE id = {first}")',
+        ),
+        (
+            "0004",
+            "0003",
+            "",
+            f"""op.execute("UPDATE items SET name = 'changed' WHERE id = {last}")""",
+        ),
+    ]
+    models = ITEMS_MODELS.format(extra=', Column("note", Text)').replace("String,", "String, Text,")
+    report = run_check(
+        make_project(tmp_path / "p", chain, models=models), server(database, tmp_path)
+    )
+    assert statuses(report, "downgrade-data") == {
+        "0001": PASSED,
+        "0002": PASSED,
+        "0003": FAILED,
+        "0004": FAILED,
+    }
+    assert re.search(r"items: \d+ rows before, \d+ after", lines(report, "downgrade-data", "0003"))
+    assert "-> 'changed'" in lines(report, "downgrade-data", "0004")
+    assert statuses(report, "downgrade-schema") == dict.fromkeys(
+        ["0001", "0002", "0003", "0004"], PASSED
+    )

@@ -3,7 +3,14 @@
 import pytest
 from sqlalchemy import text
 
-from sqlalchemy_stairway.check.schema import fingerprint, rows, structure, structure_differences
+from sqlalchemy_stairway.check.schema import (
+    fingerprint,
+    raw_rows,
+    row_digests,
+    rows,
+    structure,
+    structure_differences,
+)
 from tests.conftest import on_databases
 
 
@@ -146,3 +153,31 @@ def test_the_fingerprint_is_none_where_it_is_not_known(connection):
         assert fingerprint(connection) is not None
     else:  # MariaDB: the structure is read in full each time
         assert fingerprint(connection) is None
+
+
+@pytest.mark.parametrize("database", on_databases("postgresql"))
+def test_row_digests_see_every_value_and_no_order(connection):
+    def digests(*rows: str) -> dict:
+        make(connection, "DELETE FROM t", *(f"INSERT INTO t (id, a, b) VALUES {r}" for r in rows))
+        found = structure(connection)
+        digest = row_digests(connection, found)
+        # equal digests must mean equal rows read
+        assert read.setdefault(digest["t"], raw_rows(connection, found)) == raw_rows(
+            connection, found
+        )
+        connection.rollback()
+        return digest
+
+    read: dict = {}
+    # b before a: the digest takes the columns by name, as raw_rows reads them
+    make(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY, b TEXT, a TEXT)")
+    plain = digests("(1, 'x', 'y')", "(2, NULL, 'z')")
+    assert digests("(2, NULL, 'z')", "(1, 'x', 'y')") == plain  # inserted in another order
+    for changed in (
+        ["(1, 'x', 'y')"],  # a row gone
+        ["(1, 'x', 'y')", "(2, '', 'z')"],  # NULL is not ''
+        ["(1, 'y', 'x')", "(2, NULL, 'z')"],  # values swapped between columns
+        ["(1, 'x', 'y')", "(3, NULL, 'z')"],  # a key changed
+    ):
+        assert digests(*changed) != plain, changed
+    assert len(read) == 5  # the plain rows, and each change

@@ -57,6 +57,7 @@ from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, 
 from sqlalchemy_stairway.check.schema import (
     fingerprint,
     raw_rows,
+    row_digests,
     structure,
     structure_differences,
     unnamed,
@@ -573,12 +574,18 @@ class Walk:
     def snapshot(self) -> tuple[dict, dict]:
         """The database's structure and rows."""
         try:
-            found = self.read_structure()
+            found = self.known_structure()
             return found, raw_rows(self.connection, found)
         finally:
             self.connection.rollback()
 
     def read_structure(self) -> dict:
+        try:
+            return self.known_structure()
+        finally:
+            self.connection.rollback()
+
+    def known_structure(self) -> dict:
         """:func:`structure`, read in full only when its fingerprint is new."""
         key = fingerprint(self.connection, self.ignored)
         if key is not None and key in self.structures:
@@ -588,11 +595,30 @@ class Walk:
             self.structures[key] = found
         return found
 
-    def snapshot_rows(self) -> dict:
+    def snapshot_rows(self, found: dict | None = None) -> dict:
         try:
-            return raw_rows(self.connection, self.structure_now)
+            return raw_rows(self.connection, self.structure_now if found is None else found)
         finally:
             self.connection.rollback()
+
+    def row_digests(self, found: dict) -> dict | None:
+        try:
+            return row_digests(self.connection, found)
+        finally:
+            self.connection.rollback()
+
+    def rows_unless_as(self, found: dict, was: tuple[dict, dict, dict | None]) -> dict:
+        """The rows now; or ``was``'s rows themselves, when ``was`` (structure, rows, digests)
+        has this structure and every table's digest is as it was: one query for all tables.
+        """
+        was_structure, was_rows, was_digests = was
+        if (
+            was_digests is not None
+            and found == was_structure
+            and self.row_digests(found) == was_digests
+        ):
+            return was_rows
+        return self.snapshot_rows(found)
 
     def reflect(self) -> MetaData:
         """The database's tables, for the generator (once per revision)."""
@@ -634,6 +660,7 @@ class Walk:
             before_structure, before_rows = self.structure_now, self.snapshot_rows()
             if filled is not None:
                 self.report_empty(revision, filled, before_rows)
+        before_digests = self.row_digests(before_structure)
 
         self.step = "upgrade-with-data"
         refused: list[str] = []
@@ -668,12 +695,20 @@ class Walk:
             self.result("url-honoured", rid, PASSED)
         self.result("upgrade", rid, PASSED)
         after_structure, after_rows = self.snapshot()
+        after_digests = self.row_digests(after_structure)
         self.schema_changed[rid] = after_structure != before_structure
         invented = classify.invented_values(
             self.dialect, before_structure, after_structure, before_rows, after_rows
         )
         self.result("upgrade-with-data", rid, FAILED if invented else PASSED, invented)
-        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
+        return self.round_trip(
+            revision,
+            before_structure,
+            before_rows,
+            after_structure,
+            after_rows,
+            digests=(before_digests, after_digests),
+        )
 
     def round_trip(
         self,
@@ -682,8 +717,13 @@ class Walk:
         before_rows: dict,
         after_structure: dict,
         after_rows: dict,
+        digests: tuple[dict | None, dict | None] = (None, None),
     ) -> str:
-        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade."""
+        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade.
+
+        ``digests``: each table's rows' digest at ``before`` and ``after``
+        (:func:`row_digests`): rows found as they were are not read again.
+        """
         rid = revision.id
         one_way = revision.one_way_marker or self.hooks.one_way_revisions.get(rid)
         if one_way:
@@ -712,7 +752,8 @@ class Walk:
             # from a copy at this one
             return DIRTY
         self.result("downgrade", rid, PASSED)
-        down_structure, down_rows = self.snapshot()
+        down_structure = self.read_structure()
+        down_rows = self.rows_unless_as(down_structure, (before_structure, before_rows, digests[0]))
         differences = structure_differences(
             down_structure, before_structure, found_as="after", expected_as="before"
         )
@@ -749,7 +790,8 @@ class Walk:
         except Exception as exc:
             self.result("reupgrade", rid, FAILED, [f"upgrading again failed: {in_words(exc)}"])
             return DIRTY
-        again_structure, again_rows = self.snapshot()
+        again_structure = self.read_structure()
+        again_rows = self.rows_unless_as(again_structure, (after_structure, after_rows, digests[1]))
         self.structure_now = again_structure
         differences = structure_differences(
             again_structure, after_structure, found_as="second upgrade", expected_as="first"
@@ -884,6 +926,7 @@ class Walk:
         error = in_words(exc)
         self.restore(revision.parents)
         before_structure, before_rows = self.snapshot()
+        before_digests = self.row_digests(before_structure)
         try:
             self.run_alembic("upgrade", revision.id)
         except WrongDatabase:
@@ -904,10 +947,18 @@ class Walk:
             )
         # its downgrade and second upgrade are still checked, on the empty database
         after_structure, after_rows = self.snapshot()
+        after_digests = self.row_digests(after_structure)
         self.schema_changed[revision.id] = after_structure != before_structure
         self.structure_now = after_structure
         self.step = "downgrade"
-        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
+        return self.round_trip(
+            revision,
+            before_structure,
+            before_rows,
+            after_structure,
+            after_rows,
+            digests=(before_digests, after_digests),
+        )
 
     def models_match(self, metadata: MetaData | None, head: Connection, folder: Path) -> None:
         """Compare ``head`` (a database at the head, no rows) with ``metadata``."""
