@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from sqlalchemy_stairway.check import cli
+from sqlalchemy_stairway.check import cli, project_checks
 from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
 from sqlalchemy_stairway.check.project import Project
 from sqlalchemy_stairway.check.project_checks import check_project
@@ -518,3 +518,39 @@ def test_rows_a_downgrade_loses_or_changes_are_found_where_others_are_not_read_a
     assert statuses(report, "downgrade-schema") == dict.fromkeys(
         ["0001", "0002", "0003", "0004"], PASSED
     )
+
+
+@pytest.mark.parametrize("database", on_databases())
+def test_the_tables_are_reflected_again_only_when_the_structure_changed(
+    database, tmp_path, monkeypatch
+):
+    reflected = []
+    reflect = project_checks.Walk.reflect
+
+    def spy(walk):
+        reflected.append(reflect(walk))
+        return reflected[-1]
+
+    monkeypatch.setattr(project_checks.Walk, "reflect", spy)
+    chain = [
+        ("0001", None, CREATE_ITEMS, 'op.drop_table("items")'),
+        ("0002", "0001", "op.execute(\"UPDATE items SET name = 'x'\")", ""),  # data only
+        (
+            "0003",
+            "0002",
+            'op.add_column("items", sa.Column("note", sa.Text))',
+            'op.drop_column("items", "note")',
+        ),
+        ("0004", "0003", "", ""),
+    ]
+    models = ITEMS_MODELS.format(extra=', Column("note", Text)').replace("String,", "String, Text,")
+    report = run_check(
+        make_project(tmp_path / "p", chain, models=models), server(database, tmp_path)
+    )
+    assert statuses(report, "generated-rows") == {}  # every table filled before each revision
+    assert set(statuses(report, "reupgrade").values()) == {PASSED}
+    before_0002, before_0003, before_0004 = reflected
+    # no fingerprint on MariaDB: reflected each time
+    assert (before_0003 is before_0002) == (database != "mariadb")
+    assert before_0004 is not before_0003
+    assert "note" in before_0004.tables["items"].c

@@ -330,6 +330,8 @@ class Walk:
         # fingerprint -> structure reading: a downgrade and a second upgrade mostly give
         # back a structure already read, which one query then finds
         self.structures: dict[str, dict] = {}
+        # the tables last reflected for the generator, and the fingerprint they were read at
+        self.reflected: tuple[str | None, MetaData | None] = (None, None)
 
     @property
     def ignored(self) -> set[str]:
@@ -621,14 +623,22 @@ class Walk:
         return self.snapshot_rows(found)
 
     def reflect(self) -> MetaData:
-        """The database's tables, for the generator (once per revision)."""
+        """The database's tables, for the generator (once per revision).
+
+        Reflected again only when the fingerprint changed since the last time:
+        a revision that moves data only leaves the tables as they were.
+        """
         try:
+            key = fingerprint(self.connection, self.ignored)
+            if key is not None and key == self.reflected[0]:
+                return self.reflected[1]
             reflected = MetaData()
             reflected.reflect(self.connection)
         finally:
             self.connection.rollback()
         if self.project.version_table in reflected.tables:
             reflected.remove(reflected.tables[self.project.version_table])
+        self.reflected = (key, reflected)
         return reflected
 
     def check_revision(self, revision: Revision, *, first: bool) -> str:

@@ -92,7 +92,8 @@ def structure(
 
 
 # Everything structure() and a MetaData.reflect() read, as one line per thing, in one
-# query: columns (type, NOT NULL, default, identity, generated, collation, comment, place),
+# query: tables (with their options), columns (type, NOT NULL, default, identity,
+# generated, collation, comment, place),
 # every constraint and index as PostgreSQL prints it back, sequences with their options,
 # enum labels in order and domains.  Every schema but the system's: more than the reading
 # looks at only costs a full read now and then.  format()'s %L quotes each field (NULL
@@ -112,10 +113,13 @@ WITH
     SELECT format('search_path %L', current_schemas(false)) AS line
     UNION ALL
     SELECT format(
-      'table %L %L %L %L %L',
-      r.nspname, r.relname, r.relkind, r.relpersistence, obj_description(r.oid, 'pg_class')
+      'table %L %L %L %L %L %L %L %L %L %L',
+      r.nspname, r.relname, r.relkind, r.relpersistence, obj_description(r.oid, 'pg_class'),
+      c.relam, c.reloptions, c.reltablespace, pg_get_partkeydef(r.oid),
+      (SELECT array_agg(h.inhparent::regclass::text ORDER BY h.inhseqno)
+       FROM pg_catalog.pg_inherits AS h WHERE h.inhrelid = r.oid)
     )
-    FROM relations AS r
+    FROM relations AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.oid
     UNION ALL
     SELECT format(
       'column %L %L %L %L %L %L %L %L %L %L %L',
