@@ -554,3 +554,41 @@ def test_the_tables_are_reflected_again_only_when_the_structure_changed(
     assert (before_0003 is before_0002) == (database != "mariadb")
     assert before_0004 is not before_0003
     assert "note" in before_0004.tables["items"].c
+
+
+@pytest.mark.parametrize("database", on_databases("postgresql"))
+def test_on_postgresql_only_the_tables_whose_rows_changed_are_read_again(
+    database, tmp_path, monkeypatch
+):
+    reads: dict[str, int] = {}
+    raw_rows = project_checks.raw_rows
+
+    def spy(connection, found):
+        for table in found["tables"]:
+            reads[table] = reads.get(table, 0) + 1
+        return raw_rows(connection, found)
+
+    monkeypatch.setattr(project_checks, "raw_rows", spy)
+    chain = [
+        (
+            "0001",
+            None,
+            CREATE_ITEMS + 'op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True))',
+            'op.drop_table("tags")\nop.drop_table("items")',
+        ),
+        (
+            "0002",
+            "0001",
+            "",
+            'op.execute("DELETE FROM items WHERE id = (SELECT min(id) FROM items)")',
+        ),
+    ]
+    models = (
+        ITEMS_MODELS.format(extra="")
+        + 'Table("tags", target_metadata, Column("id", Integer, primary_key=True))\n'
+    )
+    report = run_check(
+        make_project(tmp_path / "p", chain, models=models), server(database, tmp_path)
+    )
+    assert statuses(report, "downgrade-data") == {"0001": PASSED, "0002": FAILED}
+    assert reads["tags"] < reads["items"]  # the lost row is in items; tags was read less

@@ -609,18 +609,31 @@ class Walk:
         finally:
             self.connection.rollback()
 
-    def rows_unless_as(self, found: dict, was: tuple[dict, dict, dict | None]) -> dict:
-        """The rows now; or ``was``'s rows themselves, when ``was`` (structure, rows, digests)
-        has this structure and every table's digest is as it was: one query for all tables.
+    def rows_unless_as(
+        self, found: dict, was: tuple[dict, dict, dict | None]
+    ) -> tuple[dict, dict | None]:
+        """The rows now, and their digests (:func:`row_digests`, one query).
+
+        A table whose columns, primary key and digest are as in ``was``
+        (structure, rows, digests) is not read again: its rows in ``was``
+        are the rows a read would give.
         """
         was_structure, was_rows, was_digests = was
-        if (
-            was_digests is not None
-            and found == was_structure
-            and self.row_digests(found) == was_digests
-        ):
-            return was_rows
-        return self.snapshot_rows(found)
+        digests = None if was_digests is None else self.row_digests(found)
+        kept = set()
+        if digests is not None and found.get("types") == was_structure.get("types"):
+            kept = {
+                table
+                for table, parts in found["tables"].items()
+                if table in was_rows
+                and table in was_digests
+                and digests.get(table) == was_digests[table]
+                and read_alike(parts, was_structure["tables"].get(table))
+            }
+        tables = {t: parts for t, parts in found["tables"].items() if t not in kept}
+        read = self.snapshot_rows({**found, "tables": tables})
+        rows = {t: was_rows[t] if t in kept else read[t] for t in found["tables"]}
+        return rows, digests
 
     def reflect(self) -> MetaData:
         """The database's tables, for the generator (once per revision).
@@ -704,8 +717,10 @@ class Walk:
         if first:
             self.result("url-honoured", rid, PASSED)
         self.result("upgrade", rid, PASSED)
-        after_structure, after_rows = self.snapshot()
-        after_digests = self.row_digests(after_structure)
+        after_structure = self.read_structure()
+        after_rows, after_digests = self.rows_unless_as(
+            after_structure, (before_structure, before_rows, before_digests)
+        )
         self.schema_changed[rid] = after_structure != before_structure
         invented = classify.invented_values(
             self.dialect, before_structure, after_structure, before_rows, after_rows
@@ -763,7 +778,9 @@ class Walk:
             return DIRTY
         self.result("downgrade", rid, PASSED)
         down_structure = self.read_structure()
-        down_rows = self.rows_unless_as(down_structure, (before_structure, before_rows, digests[0]))
+        down_rows, _ = self.rows_unless_as(
+            down_structure, (before_structure, before_rows, digests[0])
+        )
         differences = structure_differences(
             down_structure, before_structure, found_as="after", expected_as="before"
         )
@@ -801,7 +818,9 @@ class Walk:
             self.result("reupgrade", rid, FAILED, [f"upgrading again failed: {in_words(exc)}"])
             return DIRTY
         again_structure = self.read_structure()
-        again_rows = self.rows_unless_as(again_structure, (after_structure, after_rows, digests[1]))
+        again_rows, _ = self.rows_unless_as(
+            again_structure, (after_structure, after_rows, digests[1])
+        )
         self.structure_now = again_structure
         differences = structure_differences(
             again_structure, after_structure, found_as="second upgrade", expected_as="first"
@@ -956,8 +975,10 @@ class Walk:
                 [f"fails with rows present (an empty database upgrades): {error}"],
             )
         # its downgrade and second upgrade are still checked, on the empty database
-        after_structure, after_rows = self.snapshot()
-        after_digests = self.row_digests(after_structure)
+        after_structure = self.read_structure()
+        after_rows, after_digests = self.rows_unless_as(
+            after_structure, (before_structure, before_rows, before_digests)
+        )
         self.schema_changed[revision.id] = after_structure != before_structure
         self.structure_now = after_structure
         self.step = "downgrade"
@@ -1104,6 +1125,17 @@ class Walk:
                 sql = self.project.offline_sql(url, start, revision.id)
                 found = squawk.findings(sql, getattr(revision.module, "SQUAWK_WAIVERS", {}))
                 self.result("squawk", revision.id, WARNING if found else PASSED, found)
+
+
+def read_alike(parts: dict, was: dict | None) -> bool:
+    """Whether a table of a structure reading reads its rows as it did in ``was``: the same
+    columns (names and types: the same text gives the same values) and primary key (order).
+    """
+    return (
+        was is not None
+        and parts["columns"] == was["columns"]
+        and parts["primary key"][1] == was["primary key"][1]
+    )
 
 
 def comparable(found: dict, options) -> dict:

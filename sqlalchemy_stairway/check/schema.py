@@ -305,10 +305,11 @@ def snapshot(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> tupl
 def row_digests(connection: Connection, found: dict) -> dict[str, str] | None:
     """Each table of a :func:`structure` reading: a digest of its rows, in one query.
 
-    Equal digests of one structure mean :func:`raw_rows` reads the same
-    rows: each row is its columns in name order, as text (which the driver's
-    values are read from), the rows sorted, so their order does not count.
-    PostgreSQL only; None elsewhere (read the rows).
+    Equal digests of a table with the same columns (names and types) mean
+    :func:`raw_rows` reads the same rows: each row is its columns in name
+    order, as text (which the driver's values are read from), the rows
+    sorted, so their order does not count.  PostgreSQL only; None elsewhere
+    (read the rows).
     """
     if connection.dialect.name != "postgresql":
         return None
