@@ -55,8 +55,9 @@ from sqlalchemy_stairway.check.hooks import HookFailed, Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
+    fingerprint,
     raw_rows,
-    snapshot,
+    row_digests,
     structure,
     structure_differences,
     unnamed,
@@ -331,6 +332,11 @@ class Walk:
         self.step = "upgrade"
         # the revision a failing hook is reported on when it fails outside a revision's check
         self.hook_revision = "env.py"
+        # fingerprint -> structure reading: a downgrade and a second upgrade mostly give
+        # back a structure already read, which one query then finds
+        self.structures: dict[str, dict] = {}
+        # the tables last reflected for the generator, and the fingerprint they were read at
+        self.reflected: tuple[str | None, MetaData | None] = (None, None)
 
     @property
     def ignored(self) -> set[str]:
@@ -593,25 +599,82 @@ class Walk:
     def snapshot(self) -> tuple[dict, dict]:
         """The database's structure and rows."""
         try:
-            return snapshot(self.connection, self.ignored)
+            found = self.known_structure()
+            return found, raw_rows(self.connection, found)
         finally:
             self.connection.rollback()
 
-    def snapshot_rows(self) -> dict:
+    def read_structure(self) -> dict:
         try:
-            return raw_rows(self.connection, self.structure_now)
+            return self.known_structure()
         finally:
             self.connection.rollback()
+
+    def known_structure(self) -> dict:
+        """:func:`structure`, read in full only when its fingerprint is new."""
+        key = fingerprint(self.connection, self.ignored)
+        if key is not None and key in self.structures:
+            return self.structures[key]
+        found = structure(self.connection, self.ignored)
+        if key is not None:
+            self.structures[key] = found
+        return found
+
+    def snapshot_rows(self, found: dict | None = None) -> dict:
+        try:
+            return raw_rows(self.connection, self.structure_now if found is None else found)
+        finally:
+            self.connection.rollback()
+
+    def row_digests(self, found: dict) -> dict | None:
+        try:
+            return row_digests(self.connection, found)
+        finally:
+            self.connection.rollback()
+
+    def rows_unless_as(
+        self, found: dict, was: tuple[dict, dict, dict | None]
+    ) -> tuple[dict, dict | None]:
+        """The rows now, and their digests (:func:`row_digests`, one query).
+
+        A table whose columns, primary key and digest are as in ``was``
+        (structure, rows, digests) is not read again: its rows in ``was``
+        are the rows a read would give.
+        """
+        was_structure, was_rows, was_digests = was
+        digests = None if was_digests is None else self.row_digests(found)
+        kept = set()
+        if digests is not None and found.get("types") == was_structure.get("types"):
+            kept = {
+                table
+                for table, parts in found["tables"].items()
+                if table in was_rows
+                and table in was_digests
+                and digests.get(table) == was_digests[table]
+                and read_alike(parts, was_structure["tables"].get(table))
+            }
+        tables = {t: parts for t, parts in found["tables"].items() if t not in kept}
+        read = self.snapshot_rows({**found, "tables": tables})
+        rows = {t: was_rows[t] if t in kept else read[t] for t in found["tables"]}
+        return rows, digests
 
     def reflect(self) -> MetaData:
-        """The database's tables, for the generator (once per revision)."""
+        """The database's tables, for the generator (once per revision).
+
+        Reflected again only when the fingerprint changed since the last time:
+        a revision that moves data only leaves the tables as they were.
+        """
         try:
+            key = fingerprint(self.connection, self.ignored)
+            if key is not None and key == self.reflected[0]:
+                return self.reflected[1]
             reflected = MetaData()
             reflected.reflect(self.connection)
         finally:
             self.connection.rollback()
         if self.project.version_table in reflected.tables:
             reflected.remove(reflected.tables[self.project.version_table])
+        self.reflected = (key, reflected)
         return reflected
 
     def check_revision(self, revision: Revision, *, first: bool) -> str:
@@ -645,6 +708,7 @@ class Walk:
                 self.filled_rows[table] = before_rows.get(table)
             if filled is not None:
                 self.report_empty(revision, filled, before_rows)
+        before_digests = self.row_digests(before_structure)
 
         self.step = "upgrade-with-data"
         refused: list[str] = []
@@ -678,13 +742,23 @@ class Walk:
         if first:
             self.result("url-honoured", rid, PASSED)
         self.result("upgrade", rid, PASSED)
-        after_structure, after_rows = self.snapshot()
+        after_structure = self.read_structure()
+        after_rows, after_digests = self.rows_unless_as(
+            after_structure, (before_structure, before_rows, before_digests)
+        )
         self.schema_changed[rid] = after_structure != before_structure
         invented = classify.invented_values(
             self.dialect, before_structure, after_structure, before_rows, after_rows
         )
         self.result("upgrade-with-data", rid, FAILED if invented else PASSED, invented)
-        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
+        return self.round_trip(
+            revision,
+            before_structure,
+            before_rows,
+            after_structure,
+            after_rows,
+            digests=(before_digests, after_digests),
+        )
 
     def round_trip(
         self,
@@ -693,8 +767,13 @@ class Walk:
         before_rows: dict,
         after_structure: dict,
         after_rows: dict,
+        digests: tuple[dict | None, dict | None] = (None, None),
     ) -> str:
-        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade."""
+        """Down to exactly ``before`` and up again to exactly ``after``, after an upgrade.
+
+        ``digests``: each table's rows' digest at ``before`` and ``after``
+        (:func:`row_digests`): rows found as they were are not read again.
+        """
         rid = revision.id
         one_way = revision.one_way_marker or self.hooks.one_way_revisions.get(rid)
         if one_way:
@@ -723,7 +802,10 @@ class Walk:
             # from a copy at this one
             return DIRTY
         self.result("downgrade", rid, PASSED)
-        down_structure, down_rows = self.snapshot()
+        down_structure = self.read_structure()
+        down_rows, _ = self.rows_unless_as(
+            down_structure, (before_structure, before_rows, digests[0])
+        )
         differences = structure_differences(
             down_structure, before_structure, found_as="after", expected_as="before"
         )
@@ -760,7 +842,10 @@ class Walk:
         except Exception as exc:
             self.result("reupgrade", rid, FAILED, [f"upgrading again failed: {in_words(exc)}"])
             return DIRTY
-        again_structure, again_rows = self.snapshot()
+        again_structure = self.read_structure()
+        again_rows, _ = self.rows_unless_as(
+            again_structure, (after_structure, after_rows, digests[1])
+        )
         self.structure_now = again_structure
         differences = structure_differences(
             again_structure, after_structure, found_as="second upgrade", expected_as="first"
@@ -896,6 +981,7 @@ class Walk:
         error = in_words(exc)
         self.restore(revision.parents)
         before_structure, before_rows = self.snapshot()
+        before_digests = self.row_digests(before_structure)
         try:
             self.run_alembic("upgrade", revision.id)
         except WrongDatabase:
@@ -915,11 +1001,21 @@ class Walk:
                 [f"fails with rows present (an empty database upgrades): {error}"],
             )
         # its downgrade and second upgrade are still checked, on the empty database
-        after_structure, after_rows = self.snapshot()
+        after_structure = self.read_structure()
+        after_rows, after_digests = self.rows_unless_as(
+            after_structure, (before_structure, before_rows, before_digests)
+        )
         self.schema_changed[revision.id] = after_structure != before_structure
         self.structure_now = after_structure
         self.step = "downgrade"
-        return self.round_trip(revision, before_structure, before_rows, after_structure, after_rows)
+        return self.round_trip(
+            revision,
+            before_structure,
+            before_rows,
+            after_structure,
+            after_rows,
+            digests=(before_digests, after_digests),
+        )
 
     def models_match(self, metadata: MetaData | None, head: Connection, folder: Path) -> None:
         """Compare ``head`` (a database at the head, no rows) with ``metadata``."""
@@ -1055,6 +1151,17 @@ class Walk:
                 sql = self.project.offline_sql(url, start, revision.id)
                 found = squawk.findings(sql, getattr(revision.module, "SQUAWK_WAIVERS", {}))
                 self.result("squawk", revision.id, WARNING if found else PASSED, found)
+
+
+def read_alike(parts: dict, was: dict | None) -> bool:
+    """Whether a table of a structure reading reads its rows as it did in ``was``: the same
+    columns (names and types: the same text gives the same values) and primary key (order).
+    """
+    return (
+        was is not None
+        and parts["columns"] == was["columns"]
+        and parts["primary key"][1] == was["primary key"][1]
+    )
 
 
 def comparable(found: dict, options) -> dict:

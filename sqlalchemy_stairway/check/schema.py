@@ -5,10 +5,11 @@ built straight from the stage's models (structure), and a database before
 and after a migration (data).
 """
 
+import hashlib
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Inspector, MetaData, inspect, select
+from sqlalchemy import Connection, Inspector, MetaData, bindparam, inspect, select, text
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
@@ -88,6 +89,109 @@ def structure(
         # a type an Enum column created and its downgrade forgot to drop
         found["types"] = sorted((e["name"], tuple(e["labels"])) for e in insp.get_enums())
     return found
+
+
+# Everything structure() and a MetaData.reflect() read, as one line per thing, in one
+# query: tables (with their options), columns (type, NOT NULL, default, identity,
+# generated, collation, comment, place),
+# every constraint and index as PostgreSQL prints it back, sequences with their options,
+# enum labels in order and domains.  Every schema but the system's: more than the reading
+# looks at only costs a full read now and then.  format()'s %L quotes each field (NULL
+# as NULL), so no two different catalogs make the same lines.
+POSTGRESQL_FINGERPRINT = """
+WITH
+  spaces AS (
+    SELECT oid, nspname FROM pg_catalog.pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%'
+  ),
+  relations AS (
+    SELECT c.oid, s.nspname, c.relname, c.relkind, c.relpersistence
+    FROM pg_catalog.pg_class AS c JOIN spaces AS s ON s.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'f') AND c.relname <> ALL (:ignored)
+  ),
+  lines AS (
+    SELECT format('search_path %L', current_schemas(false)) AS line
+    UNION ALL
+    SELECT format(
+      'table %L %L %L %L %L %L %L %L %L %L',
+      r.nspname, r.relname, r.relkind, r.relpersistence, obj_description(r.oid, 'pg_class'),
+      c.relam, c.reloptions, c.reltablespace, pg_get_partkeydef(r.oid),
+      (SELECT array_agg(h.inhparent::regclass::text ORDER BY h.inhseqno)
+       FROM pg_catalog.pg_inherits AS h WHERE h.inhrelid = r.oid)
+    )
+    FROM relations AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.oid
+    UNION ALL
+    SELECT format(
+      'column %L %L %L %L %L %L %L %L %L %L %L',
+      r.nspname, r.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+      a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
+      a.attcollation, col_description(r.oid, a.attnum)
+    )
+    FROM relations AS r
+    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.oid AND a.attnum > 0
+    LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = r.oid AND d.adnum = a.attnum
+    WHERE NOT a.attisdropped
+    UNION ALL
+    SELECT format(
+      'constraint %L %L %L %L %L %L %L %L %L',
+      r.nspname, r.relname, k.conname, k.contype, pg_get_constraintdef(k.oid),
+      k.condeferrable, k.condeferred, k.convalidated, obj_description(k.oid, 'pg_constraint')
+    )
+    FROM pg_catalog.pg_constraint AS k JOIN relations AS r ON r.oid = k.conrelid
+    UNION ALL
+    SELECT format(
+      'index %L %L %L %L %L %L %L',
+      r.nspname, r.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique,
+      i.indisvalid, obj_description(i.indexrelid, 'pg_class')
+    )
+    FROM pg_catalog.pg_index AS i JOIN relations AS r ON r.oid = i.indrelid
+    UNION ALL
+    SELECT format(
+      'sequence %L %L %L %L %L %L %L %L %L',
+      s.nspname, c.relname, format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement,
+      q.seqmin, q.seqmax, q.seqcache, q.seqcycle
+    )
+    FROM pg_catalog.pg_class AS c JOIN spaces AS s ON s.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_sequence AS q ON q.seqrelid = c.oid
+    WHERE c.relkind = 'S'
+    UNION ALL
+    SELECT format(
+      'type %L %L %L %L %L %L %L %L %L %L',
+      s.nspname, t.typname, t.typtype, format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+      t.typdefault, t.typcollation, pg_type_is_visible(t.oid),
+      (SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder)
+       FROM pg_catalog.pg_enum AS e WHERE e.enumtypid = t.oid),
+      (SELECT array_agg(pg_get_constraintdef(k.oid) ORDER BY k.conname)
+       FROM pg_catalog.pg_constraint AS k WHERE k.contypid = t.oid)
+    )
+    FROM pg_catalog.pg_type AS t JOIN spaces AS s ON s.oid = t.typnamespace
+    WHERE t.typtype IN ('e', 'd')
+  )
+SELECT md5(string_agg(line, E'\\n' ORDER BY line)) FROM lines
+"""
+
+
+def fingerprint(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> str | None:
+    """Return a digest of everything :func:`structure` reads, in one query; None where unknown.
+
+    Equal digests mean equal readings (and equal reflected tables), so a
+    check that reads the structure three or four times per revision reads
+    it in full only when it changed.  PostgreSQL and SQLite; None elsewhere
+    (MariaDB reads in full every time).
+    """
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        query = text(POSTGRESQL_FINGERPRINT).bindparams(ignored=sorted(ignored))
+        return connection.execute(query).scalar_one()
+    if dialect == "sqlite":
+        # SQLite keeps every table and index as the CREATE statement it reads them back from
+        query = text(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+            " WHERE tbl_name NOT IN :ignored ORDER BY type, name, tbl_name"
+        ).bindparams(bindparam("ignored", sorted(ignored), expanding=True))
+        found = [tuple(row) for row in connection.execute(query)]
+        return hashlib.sha256(repr(found).encode()).hexdigest()
+    return None
 
 
 def _checks(insp, filter_names: list[str]) -> dict:
@@ -196,6 +300,34 @@ def snapshot(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> tupl
     """
     found = structure(connection, ignored)
     return found, raw_rows(connection, found)
+
+
+def row_digests(connection: Connection, found: dict) -> dict[str, str] | None:
+    """Each table of a :func:`structure` reading: a digest of its rows, in one query.
+
+    Equal digests of a table with the same columns (names and types) mean
+    :func:`raw_rows` reads the same rows: each row is its columns in name
+    order, as text (which the driver's values are read from), the rows
+    sorted, so their order does not count.  PostgreSQL only; None elsewhere
+    (read the rows).
+    """
+    if connection.dialect.name != "postgresql":
+        return None
+    quote = connection.dialect.identifier_preparer.quote
+    selects = []
+    for number, (name, parts) in enumerate(sorted(found["tables"].items())):
+        if not parts["columns"]:
+            return None
+        values = ", ".join(f"t.{quote(c)}" for c in sorted(parts["columns"]))
+        selects.append(
+            f"SELECT {number}, md5(coalesce(string_agg(r, E'\\n' ORDER BY r), ''))"
+            f" FROM (SELECT ROW({values})::text AS r FROM {quote(name)} AS t) AS s"
+        )
+    if not selects:
+        return {}
+    names = sorted(found["tables"])
+    query = text(" UNION ALL ".join(selects).replace(":", "\\:"))  # names are no parameters
+    return {names[number]: digest for number, digest in connection.execute(query)}
 
 
 def raw_rows(connection: Connection, found: dict) -> dict[str, list[dict]]:
