@@ -93,7 +93,9 @@ def structure(
 
 # Everything structure() and a MetaData.reflect() read, as one line per thing, in one
 # query: tables (with their options), columns (type, NOT NULL, default, identity,
-# generated, collation, comment, place),
+# generated, collation, comment; not their place, which structure() leaves out: a column
+# a downgrade drops comes back last from the next upgrade, and with its place in the
+# digest every second upgrade of a chain would cost a full read),
 # every constraint and index as PostgreSQL prints it back, sequences with their options,
 # enum labels in order and domains.  Every schema but the system's: more than the reading
 # looks at only costs a full read now and then.  format()'s %L quotes each field (NULL
@@ -122,8 +124,8 @@ WITH
     FROM relations AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.oid
     UNION ALL
     SELECT format(
-      'column %L %L %L %L %L %L %L %L %L %L %L',
-      r.nspname, r.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+      'column %L %L %L %L %L %L %L %L %L %L',
+      r.nspname, r.relname, a.attname, format_type(a.atttypid, a.atttypmod),
       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
       a.attcollation, col_description(r.oid, a.attnum)
     )
