@@ -108,12 +108,12 @@ def test_a_refused_row_is_retried_plain_and_the_refused_try_leaves_nothing(conne
     assert len(names) == 3 and all(len(name) <= 10 for name in names)
 
 
-def test_a_kept_table_with_rows_gets_no_more_and_an_empty_one_is_filled_anyway(connection):
+def test_a_kept_table_gets_no_more_rows_and_the_others_do(connection):
     metadata = schema(connection)
     with connection.begin():
         RowMaker().fill(connection, metadata, skip={"child"})
     with connection.begin():
-        filled = RowMaker().fill(connection, metadata, keep={"parent", "child"})
-    assert filled.kept == {"parent"}, "parent holds rows already"
-    assert filled.added["child"] == 3, "child had none: kept or not, it needs rows"
+        filled = RowMaker().fill(connection, metadata, keep={"parent"})
+    assert filled.kept == {"parent"} and "parent" not in filled.added
+    assert filled.added["child"] == 3, "its parents are the rows parent kept"
     assert connection.execute(sa.text("SELECT count(*) FROM parent")).scalar() == 3

@@ -336,7 +336,8 @@ class Walk:
         # back a structure already read, which one query then finds
         self.structures: dict[str, dict] = {}
         # the tables last reflected for the generator, and the fingerprint they were read at
-        self.reflected: tuple[str | None, MetaData | None] = (None, None)
+        # (fingerprint, MetaData, structure) of the last reflection, for the generator
+        self.reflected: tuple[str | None, MetaData | None, dict | None] = (None, None, None)
 
     @property
     def ignored(self) -> set[str]:
@@ -563,6 +564,7 @@ class Walk:
             table
             for table, shape in self.filled_shapes.items()
             if shapes.get(table) == shape
+            and self.rows_now.get(table)  # it has rows, the ones its last fill left
             and self.rows_now.get(table) == self.filled_rows.get(table)
         }
         skip = set()
@@ -661,20 +663,30 @@ class Walk:
     def reflect(self) -> MetaData:
         """The database's tables, for the generator (once per revision).
 
-        Reflected again only when the fingerprint changed since the last time:
-        a revision that moves data only leaves the tables as they were.
+        Only the tables whose structure changed since the last reflection are
+        reflected again, with those whose foreign keys lead to them (their
+        keys point at the old Table objects); all of them when the named
+        types changed.  A revision that moves data only reflects nothing.
         """
         try:
             key = fingerprint(self.connection, self.ignored)
-            if key is not None and key == self.reflected[0]:
-                return self.reflected[1]
-            reflected = MetaData()
-            reflected.reflect(self.connection)
+            last_key, reflected, then = self.reflected
+            if key is not None and key == last_key:
+                return reflected
+            now = self.structure_now
+            stale = None if reflected is None else _to_reflect_again(then, now)
+            if stale is None:
+                reflected = MetaData()
+                reflected.reflect(self.connection)
+            else:
+                for name in stale & set(reflected.tables):
+                    reflected.remove(reflected.tables[name])
+                reflected.reflect(self.connection, only=sorted(stale & set(now["tables"])))
         finally:
             self.connection.rollback()
         if self.project.version_table in reflected.tables:
             reflected.remove(reflected.tables[self.project.version_table])
-        self.reflected = (key, reflected)
+        self.reflected = (key, reflected, self.structure_now)
         return reflected
 
     def check_revision(self, revision: Revision, *, first: bool) -> str:
@@ -1162,6 +1174,23 @@ def read_alike(parts: dict, was: dict | None) -> bool:
         and parts["columns"] == was["columns"]
         and parts["primary key"][1] == was["primary key"][1]
     )
+
+
+def _to_reflect_again(then: dict, now: dict) -> set[str] | None:
+    """The tables whose reflection ``then`` no longer holds ``now``; None: reflect them all."""
+    if then.get("types") != now.get("types"):  # an enum's labels live in its type
+        return None
+    before, after = then["tables"], now["tables"]
+    stale = {t for t in before.keys() | after.keys() if before.get(t) != after.get(t)}
+    while True:  # a table whose foreign key leads to a stale one holds its old columns
+        referring = {
+            table
+            for table, parts in after.items()
+            if table not in stale and any(fk[2] in stale for fk in parts["foreign keys"])
+        }
+        if not referring:
+            return stale
+        stale |= referring
 
 
 def comparable(found: dict, options) -> dict:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, insert, literal, select, types
+from sqlalchemy import Column, Connection, MetaData, Table, insert, select, types
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from sqlalchemy_stairway.check.engines import first_line
@@ -213,8 +213,7 @@ class RowMaker:
 
         ``models`` (the project's target_metadata) tells enum labels the
         database does not keep.  ``keep``: tables that already hold rows of
-        their present shape; one that has any rows is left as it is
-        (``Filled.kept``).
+        their present shape, left as they are (``Filled.kept``).
         """
         self.models = models
         self.json_columns = json_columns(connection)
@@ -226,7 +225,7 @@ class RowMaker:
             keys = _referred_columns(table, metadata)
             existing[table.name] = _present(connection, table, keys)
             present = len(existing[table.name])
-            if table.name in keep and (present or _has_rows(connection, table)):
+            if table.name in keep:
                 filled.kept.add(table.name)
                 continue
             reason = None
@@ -342,10 +341,6 @@ def _present(connection: Connection, table: Table, keys: set[str]) -> list[dict]
         return []
     wanted = [table.c[name] for name in sorted(keys)]
     return [dict(r._mapping) for r in connection.execute(select(*wanted).limit(20))]
-
-
-def _has_rows(connection: Connection, table: Table) -> bool:
-    return connection.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
 
 
 def _referred_columns(table: Table, metadata: MetaData) -> set[str]:
