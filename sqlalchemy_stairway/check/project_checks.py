@@ -336,8 +336,8 @@ class Walk:
         # back a structure already read, which one query then finds
         self.structures: dict[str, dict] = {}
         # the tables last reflected for the generator, and the fingerprint they were read at
-        # (fingerprint, MetaData, structure) of the last reflection, for the generator
-        self.reflected: tuple[str | None, MetaData | None, dict | None] = (None, None, None)
+        # the generator's MetaData, and the structure it was last reflected at
+        self.reflected: tuple[MetaData | None, dict | None] = (None, None)
 
     @property
     def ignored(self) -> set[str]:
@@ -668,13 +668,12 @@ class Walk:
         keys point at the old Table objects); all of them when the named
         types changed.  A revision that moves data only reflects nothing.
         """
+        reflected, then = self.reflected
+        now = self.structure_now  # the database as it is: the last reading of it
+        stale = None if reflected is None else _to_reflect_again(then, now)
+        if stale == set():
+            return reflected
         try:
-            key = fingerprint(self.connection, self.ignored)
-            last_key, reflected, then = self.reflected
-            if key is not None and key == last_key:
-                return reflected
-            now = self.structure_now
-            stale = None if reflected is None else _to_reflect_again(then, now)
             if stale is None:
                 reflected = MetaData()
                 reflected.reflect(self.connection)
@@ -686,7 +685,7 @@ class Walk:
             self.connection.rollback()
         if self.project.version_table in reflected.tables:
             reflected.remove(reflected.tables[self.project.version_table])
-        self.reflected = (key, reflected, self.structure_now)
+        self.reflected = (reflected, now)
         return reflected
 
     def check_revision(self, revision: Revision, *, first: bool) -> str:

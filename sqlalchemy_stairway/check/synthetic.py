@@ -21,6 +21,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Column, Connection, MetaData, Table, insert, select, types
@@ -218,16 +219,17 @@ class RowMaker:
         self.models = models
         self.json_columns = json_columns(connection)
         filled = Filled()
-        existing: dict[str, list[dict]] = {}
+        existing = _PresentRows()
         for table in metadata.sorted_tables:
             if table.name in skip:
                 continue
             keys = _referred_columns(table, metadata)
-            existing[table.name] = _present(connection, table, keys)
-            present = len(existing[table.name])
             if table.name in keep:
                 filled.kept.add(table.name)
+                existing.unread[table.name] = partial(_present, connection, table, keys)
                 continue
+            existing[table.name] = _present(connection, table, keys)
+            present = len(existing[table.name])
             reason = None
             added = self.fill_at_once(connection, table, shape, existing, rows_per_table)
             if added is None:  # a row was refused or could not be made: one row at a time
@@ -333,6 +335,19 @@ def _given_key(table: Table, result) -> dict:
     return {
         c.name: v for c, v in zip(table.primary_key.columns, key, strict=False) if v is not None
     }
+
+
+class _PresentRows(dict):
+    """The rows of each table, as far as children need them; a kept table's read when asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unread: dict[str, Callable[[], list[dict]]] = {}
+
+    def get(self, name: str, default=None):
+        if name in self.unread:
+            self[name] = self.unread.pop(name)()
+        return super().get(name, default)
 
 
 def _present(connection: Connection, table: Table, keys: set[str]) -> list[dict]:
