@@ -334,8 +334,8 @@ class Walk:
         self.hook_revision = "env.py"
         # fingerprint -> structure reading: a downgrade and a second upgrade mostly give
         # back a structure already read, which one query then finds
-        self.structures: dict[str, dict] = {}
-        # the tables last reflected for the generator, and the fingerprint they were read at
+        self.structures: dict[str | tuple, dict] = {}
+        self.last_known: str | tuple | None = None  # the last fingerprint read anew
         # the generator's MetaData, and the structure it was last reflected at
         self.reflected: tuple[MetaData | None, dict | None] = (None, None)
 
@@ -613,14 +613,35 @@ class Walk:
             self.connection.rollback()
 
     def known_structure(self) -> dict:
-        """:func:`structure`, read in full only when its fingerprint is new."""
+        """:func:`structure`, read only when its fingerprint is new, and then only what changed."""
         key = fingerprint(self.connection, self.ignored)
         if key is not None and key in self.structures:
             return self.structures[key]
-        found = structure(self.connection, self.ignored)
+        found = self.changed_tables_read(key) if isinstance(key, tuple) else None
+        if found is None:
+            found = structure(self.connection, self.ignored)
         if key is not None:
             self.structures[key] = found
+            self.last_known = key
         return found
+
+    def changed_tables_read(self, key: tuple) -> dict | None:
+        """The last structure known, with the tables whose digest changed read again.
+
+        None when there is no last one, or when what is not a table's changed
+        (a sequence, an enum type): then everything is read.
+        """
+        if self.last_known is None or not isinstance(self.last_known, tuple):
+            return None
+        now, then = dict(key), dict(self.last_known)
+        if now.get("") != then.get(""):
+            return None
+        last = self.structures[self.last_known]
+        changed = {table for table, digest in now.items() if table and digest != then.get(table)}
+        tables = {t: last["tables"][t] for t in now if t and t not in changed}
+        if changed:
+            tables |= structure(self.connection, self.ignored, only=changed)["tables"]
+        return {**last, "tables": dict(sorted(tables.items()))}
 
     def snapshot_rows(self, found: dict | None = None) -> dict:
         try:

@@ -17,7 +17,10 @@ IGNORED_TABLES = {"alembic_version"}
 
 
 def structure(
-    connection: Connection, ignored: set[str] = IGNORED_TABLES, insp: Inspector | None = None
+    connection: Connection,
+    ignored: set[str] = IGNORED_TABLES,
+    insp: Inspector | None = None,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
     """Return every table's columns, keys and indexes, and the sequences, as plain data.
 
@@ -26,10 +29,13 @@ def structure(
     Everything else is in: types as the database reports them, NULL-ability,
     auto-increment and server defaults (which name PostgreSQL's sequences),
     every constraint and index by name, and on PostgreSQL the sequences and
-    named types themselves.  ``insp``: an Inspector whose cache to share.
+    named types themselves.  ``insp``: an Inspector whose cache to share;
+    ``only``: the tables to read (the others are left out).
     """
     insp = insp or inspect(connection)
     names = sorted(set(insp.get_table_names()) - ignored)
+    if only is not None:  # these tables alone (sequences and types: all of them still)
+        names = [name for name in names if name in only]
 
     # one catalog query per kind of thing for all the tables (PostgreSQL reads them so;
     # other dialects loop over the tables as before): a check reads the structure
@@ -113,9 +119,9 @@ WITH
     WHERE c.relkind IN ('r', 'p', 'f') AND c.relname <> ALL (:ignored)
   ),
   lines AS (
-    SELECT format('search_path %L', current_schemas(false)) AS line
+    SELECT '' AS owner, format('search_path %L', current_schemas(false)) AS line
     UNION ALL
-    SELECT format(
+    SELECT CASE WHEN r.nspname = current_schema() THEN r.relname ELSE '' END AS owner, format(
       'table %L %L %L %L %L %L %L %L %L',
       r.nspname, r.relname, r.relkind, r.relpersistence, c.relam, c.reloptions,
       c.reltablespace, pg_get_partkeydef(r.oid),
@@ -124,7 +130,7 @@ WITH
     )
     FROM relations AS r JOIN pg_catalog.pg_class AS c ON c.oid = r.oid
     UNION ALL
-    SELECT format(
+    SELECT CASE WHEN r.nspname = current_schema() THEN r.relname ELSE '' END AS owner, format(
       'column %L %L %L %L %L %L %L %L %L',
       r.nspname, r.relname, a.attname, format_type(a.atttypid, a.atttypmod),
       a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,
@@ -135,21 +141,21 @@ WITH
     LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = r.oid AND d.adnum = a.attnum
     WHERE NOT a.attisdropped
     UNION ALL
-    SELECT format(
+    SELECT CASE WHEN r.nspname = current_schema() THEN r.relname ELSE '' END AS owner, format(
       'constraint %L %L %L %L %L %L %L %L',
       r.nspname, r.relname, k.conname, k.contype, pg_get_constraintdef(k.oid),
       k.condeferrable, k.condeferred, k.convalidated
     )
     FROM pg_catalog.pg_constraint AS k JOIN relations AS r ON r.oid = k.conrelid
     UNION ALL
-    SELECT format(
+    SELECT CASE WHEN r.nspname = current_schema() THEN r.relname ELSE '' END AS owner, format(
       'index %L %L %L %L %L %L',
       r.nspname, r.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique,
       i.indisvalid
     )
     FROM pg_catalog.pg_index AS i JOIN relations AS r ON r.oid = i.indrelid
     UNION ALL
-    SELECT format(
+    SELECT '', format(
       'sequence %L %L %L %L %L %L %L %L %L',
       s.nspname, c.relname, format_type(q.seqtypid, NULL), q.seqstart, q.seqincrement,
       q.seqmin, q.seqmax, q.seqcache, q.seqcycle
@@ -158,7 +164,7 @@ WITH
     LEFT JOIN pg_catalog.pg_sequence AS q ON q.seqrelid = c.oid
     WHERE c.relkind = 'S'
     UNION ALL
-    SELECT format(
+    SELECT '', format(
       'type %L %L %L %L %L %L %L %L %L %L',
       s.nspname, t.typname, t.typtype, format_type(t.typbasetype, t.typtypmod), t.typnotnull,
       t.typdefault, t.typcollation, pg_type_is_visible(t.oid),
@@ -170,7 +176,7 @@ WITH
     FROM pg_catalog.pg_type AS t JOIN spaces AS s ON s.oid = t.typnamespace
     WHERE t.typtype IN ('e', 'd')
   )
-SELECT md5(string_agg(line, E'\\n' ORDER BY line)) FROM lines
+SELECT owner, md5(string_agg(line, E'\\n' ORDER BY line)) FROM lines GROUP BY owner ORDER BY owner
 """
 
 
@@ -179,12 +185,16 @@ def fingerprint(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> s
 
     Equal digests mean equal readings, so a check that reads the structure
     three or four times per revision reads it in full only when it changed.
-    PostgreSQL and SQLite; None elsewhere (MariaDB reads in full every time).
+    PostgreSQL: ``((table, digest), ...)``, one per table of the default
+    schema and ``('', digest)`` for the rest (sequences, types, other
+    schemas), so only the tables that changed need reading.  SQLite: one
+    digest.  None elsewhere (MariaDB reads in full every time).
     """
     dialect = connection.dialect.name
     if dialect == "postgresql":
         query = text(POSTGRESQL_FINGERPRINT).bindparams(ignored=sorted(ignored))
-        return connection.execute(query).scalar_one()
+        # one digest per table of the default schema, and one ('') for all else
+        return tuple((owner, digest) for owner, digest in connection.execute(query))
     if dialect == "sqlite":
         # SQLite keeps every table and index as the CREATE statement it reads them back from
         query = text(
