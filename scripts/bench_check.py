@@ -327,6 +327,7 @@ from alembic import context
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from sqlalchemy_stairway.check.project import ASYNC_DRIVERS
 from sqlalchemy_stairway.check.worker_thread import in_worker_thread
 
 INI = {ini!r}
@@ -364,7 +365,11 @@ ScriptDirectory.run_env = _run_env_as_the_application_does
 
 def baseline(engine):
     if hasattr(HOOKS, "hand_url"):
-        HOOKS.hand_url(engine.url.render_as_string(hide_password=False))
+        url = engine.url
+        if {async_env!r}:  # an async env.py makes its engine from this URL: its asyncio driver
+            backend = url.get_backend_name()
+            url = url.set(drivername=f"{{backend}}+{{ASYNC_DRIVERS[backend][0]}}")
+        HOOKS.hand_url(url.render_as_string(hide_password=False))
     if hasattr(HOOKS, "starting_schema"):
         with engine.begin() as connection:
             HOOKS.starting_schema(connection)

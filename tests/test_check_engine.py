@@ -14,6 +14,7 @@ from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
 from sqlalchemy_stairway.check.project import Project
 from sqlalchemy_stairway.check.project_checks import check_project
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING
+from sqlalchemy_stairway.check.schema import structure
 from tests.check_projects import CONNECT_ENV, CREATE_ITEMS, make_project
 from tests.conftest import DATABASES, on_databases
 
@@ -663,3 +664,31 @@ def test_on_postgresql_only_the_tables_whose_rows_changed_are_read_again(
     )
     assert statuses(report, "downgrade-data") == {"0001": PASSED, "0002": FAILED}
     assert reads["tags"] < reads["items"]  # the lost row is in items; tags was read less
+
+
+@pytest.mark.parametrize("database", on_databases("sqlite", "postgresql"))
+def test_a_structure_read_table_by_table_is_the_structure_read_in_full(connection, tmp_path):
+    """The walk reads again only the tables whose digest changed, and those that refer to them."""
+    walk = project_checks.Walk(
+        Project(make_project(tmp_path / "project", [])),
+        connection.engine.url,
+        load_hooks(None),
+        project_checks.Report("project"),
+        use_squawk=False,
+    )
+    walk.connection = connection
+    changes = [
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, name VARCHAR(10))",
+        # its foreign key names no column: the column is read off the parent
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent)",
+        "CREATE TABLE other (id INTEGER PRIMARY KEY)",
+        "ALTER TABLE parent RENAME COLUMN id TO parent_key",
+        "ALTER TABLE other ADD COLUMN n INTEGER",
+        "CREATE UNIQUE INDEX ix_other_n ON other (n)",
+        "DROP TABLE other",
+    ]
+    for change in changes:
+        connection.execute(sqlalchemy.text(change))
+        connection.commit()
+        assert walk.known_structure() == structure(connection), change
+        connection.rollback()

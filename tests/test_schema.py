@@ -166,7 +166,7 @@ def test_the_fingerprint_is_none_where_it_is_not_known(connection):
         assert fingerprint(connection) is None
 
 
-@pytest.mark.parametrize("database", on_databases("postgresql"))
+@pytest.mark.parametrize("database", on_databases("sqlite", "postgresql"))
 def test_row_digests_see_every_value_and_no_order(connection):
     def digests(*rows: str) -> dict:
         make(connection, "DELETE FROM t", *(f"INSERT INTO t (id, a, b) VALUES {r}" for r in rows))
@@ -194,7 +194,7 @@ def test_row_digests_see_every_value_and_no_order(connection):
     assert len(read) == 5  # the plain rows, and each change
 
 
-@pytest.mark.parametrize("database", on_databases("postgresql"))
+@pytest.mark.parametrize("database", on_databases("sqlite", "postgresql"))
 def test_a_change_to_one_table_changes_its_digest_alone(connection):
     """So a check reads that table again, and keeps what it read of the others."""
     make(connection, "CREATE TABLE a (id INTEGER PRIMARY KEY)", "CREATE TABLE b (id INTEGER)")

@@ -335,7 +335,7 @@ class Walk:
         # fingerprint -> structure reading: a downgrade and a second upgrade mostly give
         # back a structure already read, which one query then finds
         self.structures: dict[str | tuple, dict] = {}
-        self.last_known: str | tuple | None = None  # the last fingerprint read anew
+        self.last_known: tuple | None = None  # the last fingerprint read anew
         # the generator's MetaData, and the structure it was last reflected at
         self.reflected: tuple[MetaData | None, dict | None] = (None, None)
 
@@ -638,7 +638,13 @@ class Walk:
             return None
         last = self.structures[self.last_known]
         changed = {table for table, digest in now.items() if table and digest != then.get(table)}
-        tables = {t: last["tables"][t] for t in now if t and t not in changed}
+        # a foreign key that names no columns reads them off the table it refers to
+        changed |= {
+            table
+            for table, parts in last["tables"].items()
+            if any(fk[2] in changed for fk in parts["foreign keys"])
+        }
+        tables = {t: last["tables"][t] for t in now if t in last["tables"] and t not in changed}
         if changed:
             tables |= structure(self.connection, self.ignored, only=changed)["tables"]
         return {**last, "tables": dict(sorted(tables.items()))}

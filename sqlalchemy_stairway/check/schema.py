@@ -180,15 +180,17 @@ SELECT owner, md5(string_agg(line, E'\\n' ORDER BY line)) FROM lines GROUP BY ow
 """
 
 
-def fingerprint(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> str | None:
+def fingerprint(
+    connection: Connection, ignored: set[str] = IGNORED_TABLES
+) -> tuple[tuple[str, str], ...] | None:
     """Return a digest of everything :func:`structure` reads, in one query; None where unknown.
 
     Equal digests mean equal readings, so a check that reads the structure
     three or four times per revision reads it in full only when it changed.
-    PostgreSQL: ``((table, digest), ...)``, one per table of the default
-    schema and ``('', digest)`` for the rest (sequences, types, other
-    schemas), so only the tables that changed need reading.  SQLite: one
-    digest.  None elsewhere (MariaDB reads in full every time).
+    ``((table, digest), ...)``, one per table, and ``('', digest)`` for the
+    rest (PostgreSQL's sequences, types and other schemas; SQLite's views),
+    so only the tables that changed need reading.  None on MariaDB (it
+    reads in full every time).
     """
     dialect = connection.dialect.name
     if dialect == "postgresql":
@@ -196,13 +198,20 @@ def fingerprint(connection: Connection, ignored: set[str] = IGNORED_TABLES) -> s
         # one digest per table of the default schema, and one ('') for all else
         return tuple((owner, digest) for owner, digest in connection.execute(query))
     if dialect == "sqlite":
-        # SQLite keeps every table and index as the CREATE statement it reads them back from
+        # SQLite keeps every table, index and trigger as the CREATE statement it reads
+        # them back from: a table's digest is its statements'
         query = text(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master"
-            " WHERE tbl_name NOT IN :ignored ORDER BY type, name, tbl_name"
+            "SELECT CASE WHEN type = 'view' THEN '' ELSE tbl_name END AS owner, type, name, sql"
+            " FROM sqlite_master WHERE tbl_name NOT IN :ignored AND tbl_name NOT LIKE 'sqlite\\_%'"
+            " ESCAPE '\\' ORDER BY owner, type, name"
         ).bindparams(bindparam("ignored", sorted(ignored), expanding=True))
-        found = [tuple(row) for row in connection.execute(query)]
-        return hashlib.sha256(repr(found).encode()).hexdigest()
+        owners: dict[str, list] = {"": []}
+        for owner, *statement in connection.execute(query):
+            owners.setdefault(owner, []).append(tuple(statement))
+        return tuple(
+            (owner, hashlib.sha256(repr(found).encode()).hexdigest())
+            for owner, found in sorted(owners.items())
+        )
     return None
 
 
@@ -319,27 +328,40 @@ def row_digests(connection: Connection, found: dict) -> dict[str, str] | None:
 
     Equal digests of a table with the same columns (names and types) mean
     :func:`raw_rows` reads the same rows: each row is its columns in name
-    order, as text (which the driver's values are read from), the rows
-    sorted, so their order does not count.  PostgreSQL only; None elsewhere
-    (read the rows).
+    order, as text (PostgreSQL's text form, which the driver reads values
+    from; SQLite's ``quote()``, which keeps 1, '1' and X'01' apart), the
+    rows sorted, so their order does not count.  None on MariaDB (read
+    the rows).
     """
-    if connection.dialect.name != "postgresql":
+    dialect = connection.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
         return None
     quote = connection.dialect.identifier_preparer.quote
     selects = []
     for number, (name, parts) in enumerate(sorted(found["tables"].items())):
         if not parts["columns"]:
             return None
-        values = ", ".join(f"t.{quote(c)}" for c in sorted(parts["columns"]))
-        selects.append(
-            f"SELECT {number}, md5(coalesce(string_agg(r, E'\\n' ORDER BY r), ''))"
-            f" FROM (SELECT ROW({values})::text AS r FROM {quote(name)} AS t) AS s"
-        )
+        columns = sorted(parts["columns"])
+        if dialect == "postgresql":
+            values = ", ".join(f"t.{quote(c)}" for c in columns)
+            selects.append(
+                f"SELECT {number}, md5(coalesce(string_agg(r, E'\\n' ORDER BY r), ''))"
+                f" FROM (SELECT ROW({values})::text AS r FROM {quote(name)} AS t) AS s"
+            )
+        else:  # no md5 in SQLite: the rows as one text, in C, and its digest taken here
+            values = " || ',' || ".join(f"quote(t.{quote(c)})" for c in columns)
+            selects.append(
+                f"SELECT {number}, (SELECT coalesce(group_concat(r, char(10)), '') FROM"
+                f" (SELECT {values} AS r FROM {quote(name)} AS t ORDER BY r))"
+            )
     if not selects:
         return {}
     names = sorted(found["tables"])
     query = text(" UNION ALL ".join(selects).replace(":", "\\:"))  # names are no parameters
-    return {names[number]: digest for number, digest in connection.execute(query)}
+    found_rows = connection.execute(query)
+    if dialect == "sqlite":
+        return {names[n]: hashlib.sha256(rows.encode()).hexdigest() for n, rows in found_rows}
+    return {names[number]: digest for number, digest in found_rows}
 
 
 def raw_rows(connection: Connection, found: dict) -> dict[str, list[dict]]:
