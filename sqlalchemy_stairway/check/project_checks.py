@@ -638,12 +638,14 @@ class Walk:
             return None
         last = self.structures[self.last_known]
         changed = {table for table, digest in now.items() if table and digest != then.get(table)}
-        # a foreign key that names no columns reads them off the table it refers to
-        changed |= {
-            table
-            for table, parts in last["tables"].items()
-            if any(fk[2] in changed for fk in parts["foreign keys"])
-        }
+        if self.dialect == "sqlite":
+            # a foreign key that names no columns reads them off the table it refers to
+            # (PostgreSQL's digest has the key as it reads, referred columns and all)
+            changed |= {
+                table
+                for table, parts in last["tables"].items()
+                if any(fk[2] in changed for fk in parts["foreign keys"])
+            }
         tables = {t: last["tables"][t] for t in now if t in last["tables"] and t not in changed}
         if changed:
             tables |= structure(self.connection, self.ignored, only=changed)["tables"]
