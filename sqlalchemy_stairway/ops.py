@@ -118,8 +118,9 @@ class RefuseRowsTogetherOp(MigrateOperation):
         anti-join); each check is ``(query, problem, fix)`` as
         ``op.refuse_rows`` takes them.  Online, ``any_wrong`` runs (one row
         read); only when it finds one do the checks run, in order, and the
-        first that finds rows refuses with ``op.refuse_rows``' line.
-        Offline (``--sql``) it does nothing.
+        first that finds rows refuses with ``op.refuse_rows``' line; if none
+        does while ``any_wrong`` still finds a row, the contract is broken
+        and the run stops saying so.  Offline (``--sql``) it does nothing.
         """
         return operations.invoke(cls(any_wrong, checks))
 
@@ -128,10 +129,18 @@ class RefuseRowsTogetherOp(MigrateOperation):
 def _refuse_rows_together(operations: Operations, operation: RefuseRowsTogetherOp) -> None:
     if operations.get_context().as_sql:
         return
-    if operations.get_bind().execute(operation.any_wrong.limit(1)).first() is None:
+    bind = operations.get_bind()
+    if bind.execute(operation.any_wrong.limit(1)).first() is None:
         return
     for check in operation.checks:
         _refuse_rows(operations, RefuseRowsOp(*check))
+    # none refused: the rows found are gone since (fixed by another client), or the
+    # revision's any_wrong finds rows its checks do not name, which must not pass unseen
+    if bind.execute(operation.any_wrong.limit(1)).first() is not None:
+        raise CommandError(
+            "op.refuse_rows_together: any_wrong finds rows that none of the checks finds. "
+            "Make each check find every row any_wrong would refuse for it."
+        )
 
 
 @Operations.register_operation("confirm_data_loss")

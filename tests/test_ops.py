@@ -4,7 +4,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import Connection, event, text
+from alembic.util import CommandError
+from sqlalchemy import Connection, column, event, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from scripts.stages import STAIRWAY
@@ -192,3 +193,41 @@ def test_elsewhere_a_foreign_key_already_checked_is_a_plain_one(database, connec
     op = operations_on(connection)
     with pytest.raises(DBAPIError, match="fk_child"):
         op.create_foreign_key_already_checked("fk_child", "child", "parent", ["parent_id"], ["id"])
+
+
+def test_rows_found_together_that_no_check_names_stop_the_run_in_one_line(connection):
+    """A revision whose one scan finds more than its checks name must not go on unseen."""
+    a_child_of_nobody(connection)
+    child = table("child", column("id"), column("parent_id"))
+    with pytest.raises(CommandError) as refused:
+        operations_on(connection).refuse_rows_together(
+            select(child.c.id),  # the child of nobody: no check below names it
+            (
+                select(child.c.id).where(child.c.parent_id.is_(None)),
+                "children without a parent_id",
+                "Give each one",
+            ),
+        )
+    assert "any_wrong finds rows that none of the checks finds" in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_rows_found_together_and_by_no_check_once_gone_let_the_run_go_on(connection):
+    """Gone by the time the checks look (another client fixed them): nothing to refuse."""
+    a_child_of_nobody(connection)
+    child = table("child", column("id"), column("parent_id"))
+    looks = []
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def fix_after_the_first_look(conn, cursor, statement, *args):
+        if statement.startswith("SELECT"):
+            looks.append(statement)
+            if len(looks) == 2:  # as the check looks, the row was fixed meanwhile
+                cursor.execute("UPDATE child SET parent_id = NULL")
+
+    operations_on(connection).refuse_rows_together(
+        select(child.c.id).where(child.c.parent_id == 404),
+        (select(child.c.id).where(child.c.parent_id == 405), "children of 405", "Move them"),
+    )
+    event.remove(connection, "before_cursor_execute", fix_after_the_first_look)
+    assert len(looks) == 3  # the scan, the check, and the scan again to be sure
