@@ -905,6 +905,8 @@ def golden(c) -> None:
         "checks": "also time `invoke check` on SQLite against a bare up, down, up (default: yes)",
         "chain": "also time base to head in one run at the largest size, against the stages' "
         "floors back to back (default: yes)",
+        "repeat": "time the whole chain and its floors this many times in fresh databases, "
+        "alternating which goes first, and take the median ratio (default: 1)",
         "walk": "time each stage against its own floor at every size (default: yes); "
         "--no-walk times the whole chain at every size instead",
         "measurements": "also run each stage's own measurements, such as stage 4's hashing "
@@ -933,10 +935,13 @@ def bench(
     revisions: int = 20,
     peers_python: str = sys.executable,
     real_chain: str | None = None,
+    repeat: int = 1,
 ):
     """Seed and migrate N users, every step timed against the database's own floor."""
     if real_chain and not stairway_check:
         raise Exit("error: --real-chain goes with --stairway-check", code=1)
+    if repeat < 1:
+        raise Exit(f"error: --repeat takes a number of runs, 1 or more, not {repeat}", code=1)
     if stairway_check:
         from scripts.bench_check import main as bench_check
         from scripts.bench_check import main_real_chain
@@ -958,4 +963,15 @@ def bench(
         chosen = choose_url(url, DEFAULT_URL)
         parse_url(chosen.url)
         print(chosen.describe())
-        main(rows, chosen.url, iterations, json, chart, checks, chain, measurements, walk=walk)
+        main(
+            rows,
+            chosen.url,
+            iterations,
+            json,
+            chart,
+            checks,
+            chain,
+            measurements,
+            walk=walk,
+            repeat=repeat,
+        )

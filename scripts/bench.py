@@ -74,6 +74,7 @@ def main(
     measurements: bool = True,
     console: Console | None = None,
     walk: bool = True,
+    repeat: int = 1,
 ) -> dict:
     """Run the tutorial's bench; print and save the results, and return them."""
     return run(
@@ -87,4 +88,5 @@ def main(
         measurements=measurements,
         console=console,
         walk=walk,
+        repeat=repeat,
     )

@@ -168,3 +168,35 @@ def test_the_task_says_what_is_wrong_in_one_line(tmp_path):
     assert done.stderr.strip().splitlines() == [
         "error: --rows takes numbers separated by commas, not 'ten'"
     ]
+
+
+def test_a_repeated_chain_takes_the_median_of_pairs_run_in_turn_either_way(tmp_path):
+    output = io.StringIO()
+    results = bench.main(
+        rows=300,
+        url=f"sqlite:///{tmp_path / 'bench.db'}",
+        json_path=str(tmp_path / "bench.json"),
+        checks=False,
+        measurements=False,
+        walk=False,
+        repeat=3,
+        console=Console(file=output, width=200),
+    )
+    (chain,) = results["chains"]
+    runs = chain["runs"]
+    assert [r["floor_first"] for r in runs] == [True, False, True]
+    assert chain["ratio"] == sorted(r["ratio"] for r in runs)[1]
+    assert chain["seconds"] == sorted(r["seconds"] for r in runs)[1]
+    assert chain["floor"] == sorted(r["floor"] for r in runs)[1]
+    assert chain["same_schema"] and chain["counts"] == chain["floor_counts"]
+    said = output.getvalue()
+    assert said.count(" of 3: floors ") == 3
+    assert "the median of 3 pairs: " + ", ".join(f"{r['ratio']:.2f}" for r in runs) in said
+
+
+def test_the_task_refuses_no_repeat_in_one_line(tmp_path):
+    done = invoke_bench("--repeat", "0", "--json", str(tmp_path / "bench.json"))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: --repeat takes a number of runs, 1 or more, not 0"
+    ]

@@ -46,7 +46,13 @@ def chain_target(chain: dict) -> Target:
         "x its floor",
         at_least=False,
         how=f"{chain['rows']:,} rows; floors back to back {chain['floor']:.2f} s, "
-        f"migrations {chain['seconds']:.2f} s",
+        f"migrations {chain['seconds']:.2f} s"
+        + (
+            f"; the median of {len(chain['runs'])} pairs: "
+            + ", ".join(f"{r['ratio']:.2f}" for r in chain["runs"])
+            if "runs" in chain
+            else ""
+        ),
     )
 
 
@@ -61,12 +67,14 @@ def run(
     measurements: bool = True,
     console: Console | None = None,
     walk: bool = True,
+    repeat: int = 1,
 ) -> dict:
     """Run the bench on ``url``'s server: stage by stage for each size, the whole chain at
     the largest, each stage's own measurements, the checks; print, save and return it all.
 
     Without the stage-by-stage ``walk``, the whole chain runs at every size instead, so
-    that its time and its memory can be compared across sizes."""
+    that its time and its memory can be compared across sizes; ``repeat`` times it that
+    many times at each size (:func:`run_chain`)."""
     console = console or Console()
     sizes = parse_sizes(rows)
     parsed = parse_url(resolve_url(url, "sqlite:///tutorial.db"))
@@ -89,7 +97,7 @@ def run(
     for line in scaling(results, dialect):
         console.print(line)
     for size in (sizes[-1:] if walk else sizes) if chain else ():
-        found = run_chain(plan, parsed, size, console)
+        found = run_chain(plan, parsed, size, console, repeat)
         merge(results, "chains", found)
         save_results(path, results)
         console.print(chain_target(found).line(), soft_wrap=True)
