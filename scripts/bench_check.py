@@ -327,7 +327,7 @@ from alembic import context
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from sqlalchemy_stairway.check.project import ASYNC_DRIVERS
+from sqlalchemy_stairway.check.project import Project
 from sqlalchemy_stairway.check.worker_thread import in_worker_thread
 
 INI = {ini!r}
@@ -365,10 +365,8 @@ ScriptDirectory.run_env = _run_env_as_the_application_does
 
 def baseline(engine):
     if hasattr(HOOKS, "hand_url"):
-        url = engine.url
-        if {async_env!r}:  # an async env.py makes its engine from this URL: its asyncio driver
-            backend = url.get_backend_name()
-            url = url.set(drivername=f"{{backend}}+{{ASYNC_DRIVERS[backend][0]}}")
+        # an async env.py makes its engine from this URL: with its asyncio driver, as the checker
+        url = Project(INI).url_for_env(engine.url)
         HOOKS.hand_url(url.render_as_string(hide_password=False))
     if hasattr(HOOKS, "starting_schema"):
         with engine.begin() as connection:

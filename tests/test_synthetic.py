@@ -33,6 +33,11 @@ def schema(connection) -> sa.MetaData:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("previous_id", sa.ForeignKey("loop.id"), nullable=False),
     )
+    return made_and_reflected(connection, metadata)
+
+
+def made_and_reflected(connection, metadata: sa.MetaData) -> sa.MetaData:
+    """``metadata``'s tables made, then read back as the checker reads a project's."""
     with connection.begin():
         metadata.create_all(connection)
     reflected = sa.MetaData()
@@ -95,11 +100,7 @@ def test_a_refused_row_is_retried_plain_and_the_refused_try_leaves_nothing(conne
         # the column allows 40 characters, the rule 10: the row at the edges is refused
         sa.Column("name", sa.String(40), sa.CheckConstraint("length(name) <= 10"), nullable=False),
     )
-    with connection.begin():
-        metadata.create_all(connection)
-    reflected = sa.MetaData()
-    reflected.reflect(connection)
-    connection.commit()
+    reflected = made_and_reflected(connection, metadata)
     with connection.begin():
         filled = RowMaker().fill(connection, reflected)
     assert filled.added["short"] == 3 and filled.empty == {}
@@ -134,11 +135,7 @@ def test_tables_whose_keys_make_a_cycle_are_filled_without_a_warning(connection)
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("run_id", sa.Integer, sa.ForeignKey("run.id")),
     )
-    with connection.begin():
-        metadata.create_all(connection)
-    reflected = sa.MetaData()
-    reflected.reflect(connection)
-    connection.commit()
+    reflected = made_and_reflected(connection, metadata)
     with connection.begin():  # warnings are errors here: SQLAlchemy's would fail the test
         filled = RowMaker().fill(connection, reflected)
     assert filled.added == {"run": 3, "state": 3} and filled.empty == {}

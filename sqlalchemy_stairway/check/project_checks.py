@@ -334,7 +334,7 @@ class Walk:
         self.hook_revision = "env.py"
         # fingerprint -> structure reading: a downgrade and a second upgrade mostly give
         # back a structure already read, which one query then finds
-        self.structures: dict[str | tuple, dict] = {}
+        self.structures: dict[tuple, dict] = {}
         self.last_known: tuple | None = None  # the last fingerprint read anew
         # the generator's MetaData, and the structure it was last reflected at
         self.reflected: tuple[MetaData | None, dict | None] = (None, None)
@@ -617,7 +617,7 @@ class Walk:
         key = fingerprint(self.connection, self.ignored)
         if key is not None and key in self.structures:
             return self.structures[key]
-        found = self.changed_tables_read(key) if isinstance(key, tuple) else None
+        found = None if key is None else self.changed_tables_read(key)
         if found is None:
             found = structure(self.connection, self.ignored)
         if key is not None:
@@ -631,7 +631,7 @@ class Walk:
         None when there is no last one, or when what is not a table's changed
         (a sequence, an enum type): then everything is read.
         """
-        if self.last_known is None or not isinstance(self.last_known, tuple):
+        if self.last_known is None:
             return None
         now, then = dict(key), dict(self.last_known)
         if now.get("") != then.get(""):
