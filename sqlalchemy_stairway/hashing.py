@@ -62,6 +62,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from sqlalchemy_stairway.ops import note_refusal
+
 PASSWORD_ITERATIONS = 600_000  # OWASP's 2023 figure for PBKDF2-HMAC-SHA256
 BATCH_SIZE = 1000  # rows read or written at a time
 PROGRESS_BAR_FROM = 300  # fewer values than this get one summary line, never a bar
@@ -200,7 +202,7 @@ def _read_values(bind: sa.Connection, table: str, source: str, key: str) -> Iter
 
 
 def _refuse(keys: list, problem: str, fix: str) -> None:
-    context.config.attributes.setdefault("rows_refused", []).append(problem)
+    note_refusal(problem)
     shown = ", ".join(repr(k) for k in keys[:SHOWN_KEYS])
     more = " and more" if len(keys) > SHOWN_KEYS else ""
     raise CommandError(f"{problem}: {shown}{more}. {fix}. Nothing was changed.")

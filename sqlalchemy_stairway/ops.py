@@ -12,6 +12,10 @@ there are no rows or tables to look at.
 - ``op.refuse_rows_together(any_wrong, (query, problem, fix), ...)``: the
   same for several checks, paying for one query (``any_wrong``) while no
   row is wrong.
+- ``with op.refusing_rows(check, database_refuses=...)``: run such a check
+  for the operations in the block, before them, or, where the database
+  refuses those rows itself and rolls DDL back, only once it has refused
+  them, to name them (clean data then costs no scan at all).
 - ``op.confirm_data_loss({what: count_query})``: stop a downgrade that
   would destroy data unless the caller said yes (``invoke ... --yes``,
   ``alembic -x allow_data_loss=true downgrade ...``).
@@ -43,7 +47,8 @@ Importing this module also makes Alembic's own operations resumable for
 an env.py that asks for it (:mod:`sqlalchemy_stairway.resumable`).
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from alembic import context
 from alembic.ddl.impl import DefaultImpl
@@ -51,7 +56,7 @@ from alembic.operations import MigrateOperation, Operations
 from alembic.operations import ops as alembic_ops
 from alembic.util import CommandError
 from sqlalchemy import Connection, Select, inspect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.sql.expression import TableClause
 
 from sqlalchemy_stairway import resumable
@@ -88,13 +93,25 @@ def _refuse_rows(operations: Operations, operation: RefuseRowsOp) -> None:
         return
     rows = operations.get_bind().execute(operation.query.limit(SHOWN_ROWS + 1)).all()
     if rows:
-        # `stairway check` reads this list: a refusal by design is no defect
-        context.config.attributes.setdefault("rows_refused", []).append(operation.problem)
+        note_refusal(operation.problem)
         shown = "; ".join(", ".join(f"{v!r}" for v in row) for row in rows[:SHOWN_ROWS])
         more = " and more" if len(rows) > SHOWN_ROWS else ""
         raise CommandError(
             f"{operation.problem}: {shown}{more}. {operation.fix}. Nothing was changed."
         )
+
+
+def note_refusal(problem: str) -> None:
+    """Add ``problem`` to ``config.attributes["rows_refused"]``, which `stairway check` reads.
+
+    A refusal by design is no defect.  Operations run outside an env.py
+    (``Operations(MigrationContext.configure(connection))``) have no config.
+    """
+    try:
+        attributes = context.config.attributes
+    except AttributeError:
+        return
+    attributes.setdefault("rows_refused", []).append(problem)
 
 
 RowCheck = tuple[Select, str, str]  # (query, problem, fix), as op.refuse_rows takes them
@@ -141,6 +158,64 @@ def _refuse_rows_together(operations: Operations, operation: RefuseRowsTogetherO
             "op.refuse_rows_together: any_wrong finds rows that none of the checks finds. "
             "Make each check find every row any_wrong would refuse for it."
         )
+
+
+@Operations.register_operation("refusing_rows")
+class RefusingRowsOp(MigrateOperation):
+    """Refuse the rows that would break a block of operations: before it, or once it fails."""
+
+    def __init__(self, check: Callable[[], None], database_refuses: bool) -> None:
+        self.check, self.database_refuses = check, database_refuses
+
+    @classmethod
+    def refusing_rows(
+        cls, operations: Operations, check: Callable[[], None], *, database_refuses: bool = False
+    ) -> AbstractContextManager[None]:
+        """Run ``check`` for the operations in the ``with`` block, where it costs least.
+
+        Contract: ``check()`` stops the run, naming the rows, when rows
+        would break the block (with ``op.refuse_rows`` or
+        ``op.refuse_rows_together``).  By default it runs first, before
+        the block.  ``database_refuses=True`` says that the block's own
+        statements fail on every such row (a NOT NULL, a narrower
+        VARCHAR on PostgreSQL): where DDL is rolled back, the block then
+        runs inside a SAVEPOINT with no check before it, and only if a
+        statement fails with an integrity or data error does ``check()``
+        run, back at the savepoint, to name the rows; if it names none,
+        the database's own error stands.  Where DDL is not rolled back
+        (MariaDB) ``check()`` runs first whatever ``database_refuses``
+        says.  Offline (``--sql``) the block runs and nothing is checked.
+        """
+        return operations.invoke(cls(check, database_refuses)) or nullcontext()
+
+
+@Operations.implementation_for(RefusingRowsOp)
+def _refusing_rows(
+    operations: Operations, operation: RefusingRowsOp
+) -> AbstractContextManager[None]:
+    if operations.get_context().as_sql:
+        return nullcontext()
+    bind = operations.get_bind()
+    if operation.database_refuses and rolls_back_ddl(bind):
+        return _checked_if_refused(bind, operation.check)
+    operation.check()
+    return nullcontext()
+
+
+@contextmanager
+def _checked_if_refused(bind: Connection, check: Callable[[], None]) -> Iterator[None]:
+    savepoint = bind.begin_nested()
+    try:
+        yield
+    except (IntegrityError, DataError):
+        savepoint.rollback()  # the transaction is usable again: look for the rows to name
+        check()
+        raise
+    except Exception:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
 
 
 @Operations.register_operation("confirm_data_loss")

@@ -231,3 +231,80 @@ def test_rows_found_together_and_by_no_check_once_gone_let_the_run_go_on(connect
     )
     event.remove(connection, "before_cursor_execute", fix_after_the_first_look)
     assert len(looks) == 3  # the scan, the check, and the scan again to be sure
+
+
+def newcomers(connection: Connection, *names: str | None) -> None:
+    """``person`` (name NOT NULL) holding Ann as 1, and ``newcomer`` holding ``names`` from 2."""
+    connection.execute(
+        text("CREATE TABLE person (id INTEGER PRIMARY KEY, name VARCHAR(9) NOT NULL)")
+    )
+    connection.execute(text("CREATE TABLE newcomer (id INTEGER PRIMARY KEY, name VARCHAR(9))"))
+    connection.execute(text("INSERT INTO person VALUES (1, 'Ann')"))
+    for number, name in enumerate(names, start=2):
+        connection.execute(
+            text("INSERT INTO newcomer VALUES (:n, :name)"), {"n": number, "name": name}
+        )
+    connection.commit()
+
+
+def move_newcomers(connection: Connection, looked: list[str], database_refuses: bool) -> None:
+    """Move every newcomer into ``person`` under op.refusing_rows; ``looked``: when it looked."""
+    newcomer = table("newcomer", column("id"), column("name"))
+    op = operations_on(connection)
+
+    def nameless() -> None:
+        looked.append("after" if moved else "before")
+        op.refuse_rows(
+            select(newcomer.c.id).where(newcomer.c.name.is_(None)),
+            "newcomers without a name",
+            "Name them",
+        )
+
+    moved: list[bool] = []
+    with op.refusing_rows(nameless, database_refuses=database_refuses):
+        moved.append(True)
+        op.execute("INSERT INTO person SELECT id, name FROM newcomer")
+
+
+def people(connection: Connection) -> int:
+    return connection.execute(text("SELECT count(*) FROM person")).scalar()
+
+
+def test_a_check_runs_before_the_block_by_default(connection):
+    newcomers(connection, "Bob", None)
+    looked: list[str] = []
+    with pytest.raises(CommandError, match=r"newcomers without a name: 3\. Name them"):
+        move_newcomers(connection, looked, database_refuses=False)
+    assert looked == ["before"]
+    connection.rollback()
+    assert people(connection) == 1
+
+
+def test_where_the_database_refuses_the_rows_clean_data_costs_no_look(database, connection):
+    newcomers(connection, "Bob", "Cy")
+    looked: list[str] = []
+    move_newcomers(connection, looked, database_refuses=True)
+    # MariaDB cannot roll DDL back: it looks first whatever the revision says
+    assert looked == (["before"] if database == "mariadb" else [])
+    assert people(connection) == 3
+
+
+def test_where_the_database_refuses_the_rows_they_are_named_once_it_has(database, connection):
+    newcomers(connection, "Bob", None)
+    looked: list[str] = []
+    with pytest.raises(CommandError, match=r"newcomers without a name: 3\. Name them"):
+        move_newcomers(connection, looked, database_refuses=True)
+    assert looked == (["before"] if database == "mariadb" else ["after"])
+    connection.rollback()
+    assert people(connection) == 1
+
+
+def test_an_error_the_check_does_not_name_rows_for_stands(database, connection):
+    newcomers(connection, "Bob")
+    connection.execute(text("UPDATE newcomer SET id = 1"))  # Ann's id: the INSERT clashes
+    connection.commit()
+    looked: list[str] = []
+    with pytest.raises(DBAPIError) as refused:
+        move_newcomers(connection, looked, database_refuses=True)
+    assert not isinstance(refused.value, CommandError)
+    assert looked == (["before"] if database == "mariadb" else ["after"])

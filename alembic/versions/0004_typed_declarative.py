@@ -14,8 +14,9 @@ key's index on MariaDB, the id sequences on PostgreSQL.
 
 Four things in the old data can break the new schema, and the upgrade
 checks all four under its lock, before its first DDL statement (MariaDB
-cannot roll DDL back), and before the hashing too when there is anything
-to hash: a user without a name, a name longer than 30 characters (PostgreSQL
+cannot roll DDL back, SQLite would keep a long name in a VARCHAR(30)),
+and before the hashing too when there is anything to hash: a user
+without a name, a name longer than 30 characters (PostgreSQL
 refuses to narrow a column holding one), an e-mail address that belongs to
 nobody, which the 0.3 tutorial itself leaves behind with
 ``del mary.addresses[1]``, and one whose user_id names no user (written
@@ -23,9 +24,11 @@ while foreign key checks were off), which breaks the foreign key where it
 is made again (SQLite's rebuild, MariaDB's ALTER; PostgreSQL renames its
 key in place, and such an address stays as it was).  Each is refused with the rows
 named.  One query looks for both troubles of the users, one anti-join for
-both of the addresses (on PostgreSQL, a scan for the addresses of nobody);
-only when one finds a row are the troubles told apart and the rows read to
-name them.
+both of the addresses; only when one finds a row are the troubles told
+apart and the rows read to name them.  PostgreSQL refuses the other three
+itself as it alters the columns, and rolls everything back: there the
+columns change inside a savepoint with no look first, and the rows are
+looked for only if PostgreSQL refuses, to name them (``op.refusing_rows``).
 
 Plaintext passwords do not reach this stage: each becomes a salted
 PBKDF2-SHA256 hash in ``password_hash``, in Django's
@@ -221,34 +224,38 @@ def upgrade() -> None:
         users_table, "password", key="user_id", check_first=refuse_data_that_breaks_stage_4
     )
     op.block_writers(users_table, table_now("email_addresses", "address"))
-    refuse_data_that_breaks_stage_4()  # under the lock: other clients wrote meanwhile
-    op.add_column(users_table, sa.Column("password_hash", sa.String(128)))
-    op.write_hashes(hashed, "password_hash")
-    with op.batch_alter_table(users_table) as batch:
-        batch.drop_column("password")
-        rename_id_column(batch, "user_id", "id")
-        batch.alter_column(
-            "user_name",
-            new_column_name="name",
-            existing_type=sa.String(40),
-            type_=sa.String(30),
-            existing_nullable=True,
-            nullable=False,
-        )
-        batch.add_column(sa.Column("fullname", sa.String(100)))
-        rename_primary_key(batch, users_table, "pk_users", "pk_user_account", "user_id")
-    op.stop_zeroing_freed_space()  # the plaintext was in users alone
-    on_postgresql("ALTER SEQUENCE users_user_id_seq RENAME TO user_account_id_seq")
-    addresses = table_now("email_addresses", "address")
-    with op.batch_alter_table(addresses) as batch:
-        drop_foreign_key(batch, OLD_KEY)
-        rename_id_column(batch, "address_id", "id")
-        batch.alter_column(
-            "user_id", existing_type=sa.Integer(), existing_nullable=True, nullable=False
-        )
-        rename_primary_key(batch, addresses, "pk_email_addresses", "pk_address", "address_id")
-        if dialect() != "mysql":
-            name_foreign_key(batch, addresses, OLD_KEY, NEW_KEY, users_table, "id")
+    # under the lock, as other clients wrote meanwhile; PostgreSQL refuses such rows itself as
+    # it alters the columns, so there the check runs only if it does, to name them
+    with op.refusing_rows(
+        refuse_data_that_breaks_stage_4, database_refuses=dialect() == "postgresql"
+    ):
+        op.add_column(users_table, sa.Column("password_hash", sa.String(128)))
+        op.write_hashes(hashed, "password_hash")
+        with op.batch_alter_table(users_table) as batch:
+            batch.drop_column("password")
+            rename_id_column(batch, "user_id", "id")
+            batch.alter_column(
+                "user_name",
+                new_column_name="name",
+                existing_type=sa.String(40),
+                type_=sa.String(30),
+                existing_nullable=True,
+                nullable=False,
+            )
+            batch.add_column(sa.Column("fullname", sa.String(100)))
+            rename_primary_key(batch, users_table, "pk_users", "pk_user_account", "user_id")
+        op.stop_zeroing_freed_space()  # the plaintext was in users alone
+        on_postgresql("ALTER SEQUENCE users_user_id_seq RENAME TO user_account_id_seq")
+        addresses = table_now("email_addresses", "address")
+        with op.batch_alter_table(addresses) as batch:
+            drop_foreign_key(batch, OLD_KEY)
+            rename_id_column(batch, "address_id", "id")
+            batch.alter_column(
+                "user_id", existing_type=sa.Integer(), existing_nullable=True, nullable=False
+            )
+            rename_primary_key(batch, addresses, "pk_email_addresses", "pk_address", "address_id")
+            if dialect() != "mysql":
+                name_foreign_key(batch, addresses, OLD_KEY, NEW_KEY, users_table, "id")
     if dialect() == "mysql":  # its rows were checked under the lock: InnoDB need not copy the table
         op.create_foreign_key_already_checked(NEW_KEY, addresses, users_table, ["user_id"], ["id"])
     on_postgresql("ALTER SEQUENCE email_addresses_address_id_seq RENAME TO address_id_seq")

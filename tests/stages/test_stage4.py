@@ -140,7 +140,11 @@ def data_checks(statements: list[str]) -> list[str]:
 def test_clean_data_costs_one_query_per_table_and_hashing_one_more_look(
     passwords, connection, database
 ):
-    """Under the lock one query per table; before the hashing again, only if there is any."""
+    """Under the lock one query per table; before the hashing again, only if there is any.
+
+    PostgreSQL refuses such rows itself as it alters the columns: under the lock it looks
+    for none, and the rows are named only if it refuses (the tests of BREAKING_ROWS).
+    """
     climb(connection, BEFORE)
     if passwords == "none":
         connection.execute(text("UPDATE users SET password = NULL"))
@@ -153,7 +157,7 @@ def test_clean_data_costs_one_query_per_table_and_hashing_one_more_look(
 
     move(connection, STAGE, password_iterations=1000)
     event.remove(connection, "before_cursor_execute", record)
-    looks = 1 if passwords == "none" else 2
+    looks = (0 if database == "postgresql" else 1) + (passwords == "some")
     checks = data_checks(statements)
     assert len(checks) == 2 * looks, checks
     # PostgreSQL renames its foreign key in place: a scan for addresses of nobody, no anti-join
