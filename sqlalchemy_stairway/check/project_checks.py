@@ -883,7 +883,7 @@ class Walk:
             self.result("reupgrade", rid, FAILED, [f"upgrading again failed: {in_words(exc)}"])
             return DIRTY
         again_structure = self.read_structure()
-        again_rows, _ = self.rows_unless_as(
+        again_rows, again_digests = self.rows_unless_as(
             again_structure, (after_structure, after_rows, digests[1])
         )
         self.structure_now = again_structure
@@ -893,7 +893,8 @@ class Walk:
         first_rows = after_rows
         if lost and not backfill:
             # the data changed on the way down; the question is whether it settles
-            first_rows, again_rows = self.second_round_trip(rid)
+            first_rows = again_rows
+            again_rows = self.second_round_trip(rid, (again_structure, again_rows, again_digests))
         self.rows_now = again_rows
         changed = row_differences(first_rows, again_rows)
         made_at_run_time = None
@@ -916,12 +917,17 @@ class Walk:
             )
         return OK
 
-    def second_round_trip(self, rid: str) -> tuple[dict, dict]:
-        _, first = self.snapshot()
+    def second_round_trip(self, rid: str, was: tuple[dict, dict, dict | None]) -> dict:
+        """The rows after one more downgrade and upgrade; ``was``: the database before them.
+
+        (structure, rows, digests), as :meth:`rows_unless_as` takes them:
+        only the tables whose rows changed are read again.
+        """
         self.run_alembic("downgrade", f"{rid}@-1", allow_data_loss=True)
         self.run_alembic("upgrade", rid)
-        _, second = self.snapshot()
-        return first, second
+        self.structure_now = self.read_structure()
+        second, _ = self.rows_unless_as(self.structure_now, was)
+        return second
 
     def documented_loss(self, revision: Revision, confirmed: list[str]) -> str | None:
         if confirmed:
