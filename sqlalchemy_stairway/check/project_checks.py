@@ -498,8 +498,9 @@ class Walk:
         self.connection = self.engine.connect()
         self.working_dirty = False
         self.filled_shapes = {}  # the spine holds no generated rows
+        self.rows_now = {}  # and the next fill fills every table: no rows to know first
         self.applied = set(self.spine_applied)
-        self.structure_now, _ = self.snapshot()
+        self.structure_now = self.read_structure()
 
     def spine_at(self, parents: tuple[str, ...]) -> URL:
         if self.spine_url is None:
