@@ -7,10 +7,11 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import URL, make_url, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import CompileError, IntegrityError, OperationalError
 
 from sqlalchemy_stairway.check.engines import (
     choose_url,
+    first_line,
     lock_timeout,
     make_engine,
     missing_driver,
@@ -252,3 +253,14 @@ def test_sqlite_waits_the_lock_timeout_for_another_writer_and_0_not_at_all(
         holder.execute("ROLLBACK")
         holder.close()
     assert seconds <= took < seconds + 0.9  # waited its time (not a second more), then gave up
+
+
+def test_an_error_line_leaves_out_object_addresses():
+    error = CompileError(
+        "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteTypeCompiler object at 0x7fcb16994590> "
+        "can't render element of type ARRAY\nmore"
+    )
+    assert first_line(error) == (
+        "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteTypeCompiler> "
+        "can't render element of type ARRAY"
+    )

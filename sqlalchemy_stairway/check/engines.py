@@ -327,6 +327,14 @@ def watching_statements(
 
 
 def first_line(exc: BaseException) -> str:
-    """Return the first line of a database error, without SQLAlchemy's footer."""
+    """Return the first line of a database error, without SQLAlchemy's footer.
+
+    An object's address (``<... SQLiteTypeCompiler object at 0x7f...>``)
+    is left out: it says nothing to a reader and differs from run to run.
+    """
     inner = getattr(exc, "orig", None) or exc
-    return (str(inner).strip().splitlines() or [type(inner).__name__])[0]
+    line = (str(inner).strip().splitlines() or [type(inner).__name__])[0]
+    return OBJECT_ADDRESS.sub(">", line)
+
+
+OBJECT_ADDRESS = re.compile(r" object at 0x[0-9a-fA-F]+>")
