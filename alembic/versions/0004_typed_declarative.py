@@ -12,23 +12,24 @@ their users.  What a rename drags along is renamed too, so nothing of the
 old names is left: the primary key and foreign key constraints, the foreign
 key's index on MariaDB, the id sequences on PostgreSQL.
 
-Four things in the old data can break the new schema, and the upgrade
-checks all four under its lock, before its first DDL statement (MariaDB
-cannot roll DDL back, SQLite would keep a long name in a VARCHAR(30)),
-and before the hashing too when there is anything to hash: a user
-without a name, a name longer than 30 characters (PostgreSQL
-refuses to narrow a column holding one), an e-mail address that belongs to
-nobody, which the 0.3 tutorial itself leaves behind with
-``del mary.addresses[1]``, and one whose user_id names no user (written
-while foreign key checks were off), which breaks the foreign key where it
-is made again (SQLite's rebuild, MariaDB's ALTER; PostgreSQL renames its
-key in place, and such an address stays as it was).  Each is refused with the rows
-named.  One query looks for both troubles of the users, one anti-join for
-both of the addresses; only when one finds a row are the troubles told
-apart and the rows read to name them.  PostgreSQL refuses the other three
+Four things in the old data can break the new schema: a user without a
+name, a name longer than 30 characters (PostgreSQL refuses to narrow a
+column holding one), an e-mail address that belongs to nobody, which the
+0.3 tutorial itself leaves behind with ``del mary.addresses[1]``, and one
+whose user_id names no user (written while foreign key checks were off),
+which breaks the foreign key where it is made again (SQLite's rebuild,
+MariaDB's ALTER; PostgreSQL renames its key in place, and such an address
+stays as it was).  Each is refused with the rows named.  SQLite and
+MariaDB look for them under the lock, before the first DDL statement
+(MariaDB cannot roll DDL back; SQLite would keep a long name in a
+VARCHAR(30)): one query for both troubles of the users, one anti-join for
+both of the addresses, and only when one finds a row are the troubles told
+apart and the rows read to name them.  PostgreSQL refuses the first three
 itself as it alters the columns, and rolls everything back: there the
 columns change inside a savepoint with no look first, and the rows are
 looked for only if PostgreSQL refuses, to name them (``op.refusing_rows``).
+Every database looks before the hashing too, when there is anything to
+hash.
 
 Plaintext passwords do not reach this stage: each becomes a salted
 PBKDF2-SHA256 hash in ``password_hash``, in Django's
