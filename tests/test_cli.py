@@ -1,7 +1,6 @@
 """`stairway check` as a user runs it: exit status, one-line errors, text, JSON, JUnit XML."""
 
 import json
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -127,57 +126,3 @@ def test_a_server_that_does_not_answer_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2, result.stderr
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: cannot create a scratch database on ")
-
-
-EXPRESSION_INDEX_MODELS = """\
-import sqlalchemy as sa
-
-metadata = sa.MetaData()
-accounts = sa.Table(
-    "accounts",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(40), nullable=False),
-    sa.Index("ix_accounts_lower_name", sa.func.lower(sa.column("name"))),
-)
-"""
-
-EXPRESSION_INDEX_REVISION = """\
-import sqlalchemy as sa
-from alembic import op
-
-revision = "0001"
-down_revision = None
-branch_labels = None
-depends_on = None
-
-
-def upgrade() -> None:
-    op.create_table(
-        "accounts",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("name", sa.String(40), nullable=False),
-    )
-    op.create_index("ix_accounts_lower_name", "accounts", [sa.text("lower(name)")])
-
-
-def downgrade() -> None:
-    op.drop_index("ix_accounts_lower_name", table_name="accounts")
-    op.drop_table("accounts")
-"""
-
-
-def test_indexes_on_expressions_sqlite_cannot_read_back_are_named_in_one_line(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(CORPUS / "model_missing_index", project)
-    (project / "models.py").write_text(EXPRESSION_INDEX_MODELS, encoding="utf-8")
-    (project / "versions" / "0001_create_accounts.py").write_text(
-        EXPRESSION_INDEX_REVISION, encoding="utf-8"
-    )
-    done = stairway("check", "--no-squawk", "--url", str(tmp_path), cwd=project)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "Warning" not in done.stderr  # neither SQLAlchemy's nor Alembic's, one per place
-    assert done.stderr.splitlines() == [
-        "note: the database cannot read back indexes on expressions, so these were not "
-        "compared: ix_accounts_lower_name"
-    ]

@@ -83,7 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
     if progress is None and sys.stderr.isatty():
         progress = terminal_progress
     # a revision's own print() must not reach stdout: it would corrupt --format json
-    with contextlib.redirect_stdout(sys.stderr), expression_indexes_told_once():
+    with contextlib.redirect_stdout(sys.stderr), expression_indexes_skipped() as skipped:
         report = check_project(
             project,
             urls,
@@ -95,6 +95,12 @@ def run_check(args: argparse.Namespace) -> int:
         )
     if progress is terminal_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if skipped:
+        print(
+            "note: the database cannot read back indexes on expressions, so these were not "
+            f"compared: {', '.join(sorted(skipped))}",
+            file=sys.stderr,
+        )
     print(as_json(report) if args.format == "json" else as_text(report, verbose=args.verbose))
     if args.junit_xml:
         Path(args.junit_xml).write_text(as_junit_xml(report), encoding="utf-8")
@@ -106,13 +112,13 @@ EXPRESSION_INDEX = re.compile(r"expression-based index '?([^'\s;]+)")
 
 
 @contextlib.contextmanager
-def expression_indexes_told_once() -> Iterator[None]:
-    """One line at the end for the expression-based indexes reflection skipped.
+def expression_indexes_skipped() -> Iterator[set[str]]:
+    """Gather the expression-based indexes reflection skipped, instead of their warnings.
 
     SQLAlchemy and Alembic warn for each of them (SQLite reads none back),
     from every place that reflects, with the line of our code that called:
-    a dozen lines of noise on Prefect's chain.  The other warnings are shown
-    as Python shows them.
+    a dozen lines of noise on Prefect's chain, where one line at the end
+    names them all.  The other warnings are shown as Python shows them.
     """
     skipped: set[str] = set()
     shown = warnings.showwarning
@@ -126,15 +132,9 @@ def expression_indexes_told_once() -> Iterator[None]:
 
     warnings.showwarning = show
     try:
-        yield
+        yield skipped
     finally:
         warnings.showwarning = shown
-        if skipped:
-            print(
-                "note: the database cannot read back indexes on expressions, so these were "
-                f"not compared: {', '.join(sorted(skipped))}",
-                file=sys.stderr,
-            )
 
 
 def terminal_progress(line: str) -> None:

@@ -326,6 +326,9 @@ def watching_statements(
         event.remove(connection, "before_cursor_execute", watch)
 
 
+OBJECT_ADDRESS = re.compile(r" object at 0x[0-9a-fA-F]+>")  # in a repr: differs each run
+
+
 def first_line(exc: BaseException) -> str:
     """Return the first line of a database error, without SQLAlchemy's footer.
 
@@ -335,6 +338,3 @@ def first_line(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     line = (str(inner).strip().splitlines() or [type(inner).__name__])[0]
     return OBJECT_ADDRESS.sub(">", line)
-
-
-OBJECT_ADDRESS = re.compile(r" object at 0x[0-9a-fA-F]+>")
