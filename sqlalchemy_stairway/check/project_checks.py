@@ -328,6 +328,7 @@ class Walk:
         self.filled_shapes: dict[str, dict] = {}
         self.filled_rows: dict[str, list] = {}
         self.rows_now: dict[str, list] = {}
+        self.digests_now: dict[str, str] | None = None  # rows_now's digests (row_digests)
         self.spine_applied: set[str] = set()
         self.step = "upgrade"
         # the revision a failing hook is reported on when it fails outside a revision's check
@@ -499,6 +500,7 @@ class Walk:
         self.working_dirty = False
         self.filled_shapes = {}  # the spine holds no generated rows
         self.rows_now = {}  # and the next fill fills every table: no rows to know first
+        self.digests_now = None
         self.applied = set(self.spine_applied)
         self.structure_now = self.read_structure()
 
@@ -674,9 +676,13 @@ class Walk:
         are the rows a read would give.
         """
         was_structure, was_rows, was_digests = was
-        digests = None if was_digests is None else self.row_digests(found)
+        digests = self.row_digests(found)
         kept = set()
-        if digests is not None and found.get("types") == was_structure.get("types"):
+        if (
+            digests is not None
+            and was_digests is not None
+            and found.get("types") == was_structure.get("types")
+        ):
             kept = {
                 table
                 for table, parts in found["tables"].items()
@@ -744,12 +750,17 @@ class Walk:
                     [f"the tables before {rid} cannot be filled: {in_words(exc)}"],
                 )
                 filled = None
-            before_structure, before_rows = self.structure_now, self.snapshot_rows()
+            # only the tables the fill (or a hook) changed are read again
+            before_structure = self.structure_now
+            before_rows, before_digests = self.rows_unless_as(
+                before_structure, (self.structure_now, self.rows_now, self.digests_now)
+            )
             for table in self.filled_shapes:
                 self.filled_rows[table] = before_rows.get(table)
             if filled is not None:
                 self.report_empty(revision, filled, before_rows)
-        before_digests = self.row_digests(before_structure)
+        if first:
+            before_digests = self.row_digests(before_structure)
 
         self.step = "upgrade-with-data"
         refused: list[str] = []
@@ -821,6 +832,7 @@ class Walk:
             for check in ("downgrade", "downgrade-schema", "downgrade-data", "reupgrade"):
                 self.result(check, rid, WARNING, [f"one-way by the project's word ({one_way})"])
             self.structure_now, self.rows_now = after_structure, after_rows
+            self.digests_now = digests[1]
             return OK
 
         self.step = "downgrade"
@@ -895,8 +907,10 @@ class Walk:
         if lost and not backfill:
             # the data changed on the way down; the question is whether it settles
             first_rows = again_rows
-            again_rows = self.second_round_trip(rid, (again_structure, again_rows, again_digests))
-        self.rows_now = again_rows
+            again_rows, again_digests = self.second_round_trip(
+                rid, (again_structure, again_rows, again_digests)
+            )
+        self.rows_now, self.digests_now = again_rows, again_digests
         changed = row_differences(first_rows, again_rows)
         made_at_run_time = None
         if changed and not differences:
@@ -918,8 +932,11 @@ class Walk:
             )
         return OK
 
-    def second_round_trip(self, rid: str, was: tuple[dict, dict, dict | None]) -> dict:
-        """The rows after one more downgrade and upgrade; ``was``: the database before them.
+    def second_round_trip(
+        self, rid: str, was: tuple[dict, dict, dict | None]
+    ) -> tuple[dict, dict | None]:
+        """The rows and their digests after one more downgrade and upgrade; ``was``: the
+        database before them.
 
         (structure, rows, digests), as :meth:`rows_unless_as` takes them:
         only the tables whose rows changed are read again.
@@ -927,8 +944,7 @@ class Walk:
         self.run_alembic("downgrade", f"{rid}@-1", allow_data_loss=True)
         self.run_alembic("upgrade", rid)
         self.structure_now = self.read_structure()
-        second, _ = self.rows_unless_as(self.structure_now, was)
-        return second
+        return self.rows_unless_as(self.structure_now, was)
 
     def documented_loss(self, revision: Revision, confirmed: list[str]) -> str | None:
         if confirmed:
