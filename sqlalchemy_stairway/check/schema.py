@@ -30,12 +30,14 @@ def structure(
     auto-increment and server defaults (which name PostgreSQL's sequences),
     every constraint and index by name, and on PostgreSQL the sequences and
     named types themselves.  ``insp``: an Inspector whose cache to share;
-    ``only``: the tables to read (the others are left out).
+    ``only``: these tables alone, those of them there are, and neither
+    sequences nor types (a reading of what changed, in a check).
     """
     insp = insp or inspect(connection)
-    names = sorted(set(insp.get_table_names()) - ignored)
-    if only is not None:  # these tables alone (sequences and types: all of them still)
-        names = [name for name in names if name in only]
+    if only is None:
+        names = sorted(set(insp.get_table_names()) - ignored)
+    else:  # no catalog query for the names: a table asked for and not there reads no columns
+        names = sorted(set(only) - ignored)
 
     # one catalog query per kind of thing for all the tables (PostgreSQL reads them so;
     # other dialects loop over the tables as before): a check reads the structure
@@ -52,6 +54,8 @@ def structure(
     tables = {}
     for name in names:
         key = (None, name)
+        if key not in columns:  # not there (only)
+            continue
         pk = pks[key]
         tables[name] = {
             "columns": {
@@ -90,7 +94,7 @@ def structure(
             ),
         }
     found = {"tables": tables}
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and only is None:
         found["sequences"] = sorted(insp.get_sequence_names())
         # a type an Enum column created and its downgrade forgot to drop
         found["types"] = sorted((e["name"], tuple(e["labels"])) for e in insp.get_enums())
@@ -103,10 +107,12 @@ def structure(
 # the next upgrade, and with its place in the digest every second upgrade of a chain
 # would cost a full read; nor comments, which it does not read and which were 40% of
 # the query),
-# every constraint and index as PostgreSQL prints it back, sequences with their options,
-# enum labels in order and domains.  Every schema but the system's: more than the reading
-# looks at only costs a full read now and then.  format()'s %L quotes each field (NULL
-# as NULL), so no two different catalogs make the same lines.
+# every constraint as PostgreSQL prints it back, every index as its catalog rows hold it
+# (columns by name; printing indexes back was half the query's time on a real chain),
+# sequences with their options, enum labels in order and domains.  Every schema but the
+# system's: more than the reading looks at only costs a full read now and then.
+# format()'s %L quotes each field (NULL as NULL), so no two different catalogs make the
+# same lines.
 POSTGRESQL_FINGERPRINT = """
 WITH
   spaces AS (
@@ -117,6 +123,20 @@ WITH
     SELECT c.oid, s.nspname, c.relname, c.relkind, c.relpersistence
     FROM pg_catalog.pg_class AS c JOIN spaces AS s ON s.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'f') AND c.relname <> ALL (:ignored)
+  ),
+  attributes AS (
+    SELECT a.*
+    FROM relations AS r JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.oid
+    WHERE a.attnum > 0 AND NOT a.attisdropped
+  ),
+  -- the columns of each index by name (an expression in the list: ''): by number they
+  -- would change when a downgrade drops a column and the next upgrade adds it back
+  index_columns AS (
+    SELECT i.indexrelid, array_agg(coalesce(a.attname, '') ORDER BY k.n) AS names
+    FROM pg_catalog.pg_index AS i JOIN relations AS r ON r.oid = i.indrelid
+    CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k (attnum, n)
+    LEFT JOIN attributes AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+    GROUP BY i.indexrelid
   ),
   lines AS (
     SELECT '' AS owner, format('search_path %L', current_schemas(false)) AS line
@@ -137,9 +157,8 @@ WITH
       a.attcollation
     )
     FROM relations AS r
-    JOIN pg_catalog.pg_attribute AS a ON a.attrelid = r.oid AND a.attnum > 0
+    JOIN attributes AS a ON a.attrelid = r.oid
     LEFT JOIN pg_catalog.pg_attrdef AS d ON d.adrelid = r.oid AND d.adnum = a.attnum
-    WHERE NOT a.attisdropped
     UNION ALL
     SELECT CASE WHEN r.nspname = current_schema() THEN r.relname ELSE '' END AS owner, format(
       'constraint %L %L %L %L %L %L %L %L',
@@ -149,11 +168,15 @@ WITH
     FROM pg_catalog.pg_constraint AS k JOIN relations AS r ON r.oid = k.conrelid
     UNION ALL
     SELECT CASE WHEN r.nspname = current_schema() THEN r.relname ELSE '' END AS owner, format(
-      'index %L %L %L %L %L %L',
-      r.nspname, r.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique,
-      i.indisvalid
+      'index %L %L %L %L %L %L %L %L %L %L %L %L %L %L %L %L',
+      r.nspname, r.relname, x.relname, x.relam, x.reloptions, i.indisprimary, i.indisunique,
+      i.indisvalid, {nulls_not_distinct}, i.indnkeyatts, c.names, i.indclass,
+      i.indcollation, i.indoption, pg_get_expr(i.indexprs, i.indrelid),
+      pg_get_expr(i.indpred, i.indrelid)
     )
     FROM pg_catalog.pg_index AS i JOIN relations AS r ON r.oid = i.indrelid
+    JOIN pg_catalog.pg_class AS x ON x.oid = i.indexrelid
+    JOIN index_columns AS c ON c.indexrelid = i.indexrelid
     UNION ALL
     SELECT '', format(
       'sequence %L %L %L %L %L %L %L %L %L',
@@ -194,7 +217,12 @@ def fingerprint(
     """
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        query = text(POSTGRESQL_FINGERPRINT).bindparams(ignored=sorted(ignored))
+        # NULLS NOT DISTINCT came with PostgreSQL 15
+        nulls = (
+            "i.indnullsnotdistinct" if connection.dialect.server_version_info >= (15,) else "NULL"
+        )
+        query = text(POSTGRESQL_FINGERPRINT.replace("{nulls_not_distinct}", nulls))
+        query = query.bindparams(ignored=sorted(ignored))
         # one digest per table of the default schema, and one ('') for all else
         return tuple((owner, digest) for owner, digest in connection.execute(query))
     if dialect == "sqlite":
