@@ -635,7 +635,7 @@ def check(c, url: str | None = None, config: str | None = None) -> None:
     from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
     from sqlalchemy_stairway.check.project import Project
     from sqlalchemy_stairway.check.project_checks import check_project
-    from sqlalchemy_stairway.check.reports import as_text
+    from sqlalchemy_stairway.check.reports import as_text, not_compared_note
     from sqlalchemy_stairway.checks import CheckFailure, check_in_scratch
 
     console = display.console()
@@ -649,6 +649,8 @@ def check(c, url: str | None = None, config: str | None = None) -> None:
         project = Project(ini)
         report = check_project(project, [chosen.url], load_hooks(hooks_file(project.ini, None)))
         console.print(as_text(report), markup=False, highlight=False, soft_wrap=True)
+        if note := not_compared_note(report):
+            console.print(note, markup=False, highlight=False, soft_wrap=True)
         if report.exit_status:
             raise Exit("check failed: see the defects above", code=1)
         if config is None:

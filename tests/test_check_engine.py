@@ -310,6 +310,17 @@ def test_indexes_on_expressions_sqlite_cannot_read_back_are_named_in_one_line(tm
     assert result.stderr.splitlines() == [NOT_COMPARED]
 
 
+def test_servers_checked_side_by_side_name_them_in_the_one_line_too(tmp_path):
+    # each server's walk runs in a process of its own, which gathers what it skipped
+    ini = a_project_with_an_index_on_an_expression(tmp_path / "project")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    urls = ["--url", str(tmp_path / "a"), "--url", str(tmp_path / "b"), "--jobs", "2"]
+    result = stairway("check", "--config", str(ini), *urls, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [NOT_COMPARED]
+
+
 def test_at_a_terminal_the_note_has_a_line_of_its_own_after_the_progress(tmp_path):
     import pexpect
 

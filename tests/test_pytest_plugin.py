@@ -90,3 +90,23 @@ def test_the_rows_fixture_adds_a_projects_own_rows_before_a_revision(pytester, t
     failures = result.stdout.str()
     assert "downgrade-data[sqlite-0002]" in failed_items(result)
     assert "phone '+44 1' -> None" in failures  # our row, the only one in accounts
+
+
+def test_indexes_on_expressions_not_compared_are_named_after_the_tests(pytester, tmp_path):
+    from tests.test_check_engine import NOT_COMPARED, a_project_with_an_index_on_an_expression
+
+    ini = a_project_with_an_index_on_an_expression(tmp_path / "project")
+    pytester.makeini(
+        f"""
+        [pytest]
+        stairway_config = {ini}
+        stairway_urls =
+            sqlite:///{tmp_path}/server.db
+        stairway_squawk = false
+        filterwarnings = default
+        """
+    )
+    # (this suite makes warnings errors; a project's own suite need not)
+    result = pytester.runpytest(*ARGS)
+    assert result.parseoutcomes().get("failed", 0) == 0, result.stdout.str()
+    assert NOT_COMPARED in result.outlines

@@ -7,11 +7,8 @@ report).  Warnings never change it.
 
 import argparse
 import contextlib
-import re
 import sys
 import traceback
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy_stairway.check.errors import StairwayError
@@ -71,7 +68,12 @@ def run_check(args: argparse.Namespace) -> int:
     from sqlalchemy_stairway.check.hooks import hooks_file, load_hooks
     from sqlalchemy_stairway.check.project import Project
     from sqlalchemy_stairway.check.project_checks import check_project
-    from sqlalchemy_stairway.check.reports import as_json, as_junit_xml, as_text
+    from sqlalchemy_stairway.check.reports import (
+        as_json,
+        as_junit_xml,
+        as_text,
+        not_compared_note,
+    )
 
     if args.jobs < 1:
         raise StairwayError(f"--jobs {args.jobs}: give 1 or more")
@@ -83,7 +85,7 @@ def run_check(args: argparse.Namespace) -> int:
     if progress is None and sys.stderr.isatty():
         progress = terminal_progress
     # a revision's own print() must not reach stdout: it would corrupt --format json
-    with contextlib.redirect_stdout(sys.stderr), expression_indexes_skipped() as skipped:
+    with contextlib.redirect_stdout(sys.stderr):
         report = check_project(
             project,
             urls,
@@ -95,46 +97,13 @@ def run_check(args: argparse.Namespace) -> int:
         )
     if progress is terminal_progress:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
-    if skipped:
-        print(
-            "note: the database cannot read back indexes on expressions, so these were not "
-            f"compared: {', '.join(sorted(skipped))}",
-            file=sys.stderr,
-        )
+    note = not_compared_note(report)
+    if note:
+        print(note, file=sys.stderr)
     print(as_json(report) if args.format == "json" else as_text(report, verbose=args.verbose))
     if args.junit_xml:
         Path(args.junit_xml).write_text(as_junit_xml(report), encoding="utf-8")
     return report.exit_status
-
-
-# SQLAlchemy's and Alembic's warnings for an index on an expression they cannot read back
-EXPRESSION_INDEX = re.compile(r"expression-based index '?([^'\s;]+)")
-
-
-@contextlib.contextmanager
-def expression_indexes_skipped() -> Iterator[set[str]]:
-    """Gather the expression-based indexes reflection skipped, instead of their warnings.
-
-    SQLAlchemy and Alembic warn for each of them (SQLite reads none back),
-    from every place that reflects, with the line of our code that called:
-    a dozen lines of noise on Prefect's chain, where one line at the end
-    names them all.  The other warnings are shown as Python shows them.
-    """
-    skipped: set[str] = set()
-    shown = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None) -> None:
-        found = EXPRESSION_INDEX.search(str(message))
-        if found is None:
-            shown(message, category, filename, lineno, file, line)
-        else:
-            skipped.add(found.group(1))
-
-    warnings.showwarning = show
-    try:
-        yield skipped
-    finally:
-        warnings.showwarning = shown
 
 
 def terminal_progress(line: str) -> None:

@@ -55,6 +55,7 @@ from sqlalchemy_stairway.check.hooks import HookFailed, Hooks, load_hooks
 from sqlalchemy_stairway.check.project import Project, Revision, WrongDatabase
 from sqlalchemy_stairway.check.results import FAILED, PASSED, SKIPPED, WARNING, Report, Result
 from sqlalchemy_stairway.check.schema import (
+    expression_indexes_skipped,
     fingerprint,
     raw_rows,
     row_digests,
@@ -159,6 +160,7 @@ def check_project(
             walks.append(walk_server(project, url, hooks, progress=progress, **options))
     for walked in walks:
         report.results += walked.results
+        report.not_compared |= walked.not_compared
         if walked.revisions_loaded:
             if models_modules is None:
                 models_modules = walked.models_modules
@@ -195,6 +197,7 @@ class ServerWalk:
     revisions_loaded: bool
     models_modules: set[str]
     schema_changed: dict[str, bool]
+    not_compared: set[str]  # indexes on expressions the database could not read back
 
 
 def hand_hooks(project: Project, hooks: Hooks) -> None:
@@ -224,9 +227,11 @@ def walk_server(
         ships_offline_sql=ships_offline_sql,
     )
     walk.progress = progress
-    walk.run()
+    # gathered here, not by the command: a walk side by side runs in a process of its own
+    with expression_indexes_skipped() as skipped:
+        walk.run()
     return ServerWalk(
-        found.results, walk.revisions_loaded, walk.models_modules, walk.schema_changed
+        found.results, walk.revisions_loaded, walk.models_modules, walk.schema_changed, skipped
     )
 
 

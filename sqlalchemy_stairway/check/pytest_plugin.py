@@ -133,6 +133,16 @@ def _chain(first: Callable | None, second: Callable) -> Callable:
     return both
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """The indexes on expressions no check compared, in one line after the tests."""
+    from sqlalchemy_stairway.check.reports import not_compared_note
+
+    report = config.stash.get(KEY, {}).get("report")
+    note = not_compared_note(report) if report is not None else None
+    if note:
+        terminalreporter.write_line(note)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items) -> None:
     """Add the checks' items (before -k and -m select among them)."""

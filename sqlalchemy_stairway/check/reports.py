@@ -45,6 +45,16 @@ def as_text(report: Report, *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def not_compared_note(report: Report) -> str | None:
+    """One line naming the indexes on expressions no check compared, if there were any."""
+    if not report.not_compared:
+        return None
+    return (
+        "note: the database cannot read back indexes on expressions, so these were not "
+        f"compared: {', '.join(sorted(report.not_compared))}"
+    )
+
+
 def as_json(report: Report) -> str:
     return json.dumps(
         {

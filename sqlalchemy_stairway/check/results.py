@@ -64,6 +64,8 @@ class Result:
 class Report:
     project: str
     results: list[Result] = field(default_factory=list)
+    # indexes on expressions the database could not read back, so no check compared them
+    not_compared: set[str] = field(default_factory=set)
 
     def add(self, result: Result) -> Result:
         self.results.append(result)
